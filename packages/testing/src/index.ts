@@ -1,0 +1,20 @@
+export { isTestAlg, TEST_ALGS, type TestAlg } from './algorithms.js'
+export { buildCompactJws, type CompactJwsSigner } from './compact-jws.js'
+export type { FaultMode } from './issuer-http-server.js'
+export { createJwsSignature } from './jws-signature.js'
+export {
+  MERCURY_TEST_PROJECT_UUID,
+  MERCURY_TEST_USER,
+  type MercuryUser,
+  type MintMercuryTokenOptions,
+  mintMercuryToken,
+} from './mint-mercury-token.js'
+export { startTestIssuer } from './start-test-issuer.js'
+export type {
+  NewKeySpec,
+  SignOptions,
+  SignRawOptions,
+  TestIssuer,
+  TestIssuerOptions,
+} from './test-issuer.js'
+export { type GenerateTestKeyOptions, generateTestKey, type TestKey } from './test-key.js'
