@@ -67,8 +67,8 @@ export class IssuerHttpServer {
       for (const timer of this.#slowTimers) clearTimeout(timer)
       this.#slowTimers.clear()
       this.#server.close(() => resolve())
-      // server.close() alone waits for keep-alive clients to hang up; this drops them now, idle
-      // and mid-request alike (checked: including sockets that have not sent a byte yet).
+      // server.close() drops only idle keep-alive connections; this also drops those mid-request,
+      // such as a response held back by 'slow' mode, which would otherwise keep close() waiting.
       this.#server.closeAllConnections()
     })
     return this.#closing

@@ -6,7 +6,7 @@ import type { TestKey } from './test-key.js'
 
 export interface TestIssuerOptions {
   /** Keys created at start, one per alg. Default ['RS512','RS256','RS384','PS256','ES256','ES384','EdDSA']. */
-  algs?: TestAlg[]
+  algs?: readonly TestAlg[]
   /** The issuer is `http://127.0.0.1:PORT` + issuerPath, kept exactly (a trailing slash stays). Default ''. */
   issuerPath?: string
   /** Default `aud` of minted tokens. Default 'https://api.test'. */
