@@ -40,7 +40,15 @@ describe('discovery and JWKS endpoints', () => {
     expect(response.headers.get('content-type')).toBe('application/json')
     expect(response.headers.get('cache-control')).toBe('max-age=60')
     const { keys } = (await response.json()) as { keys: Record<string, unknown>[] }
-    expect(keys.map((jwk) => jwk.alg)).toEqual(['RS512', 'RS256', 'RS384', 'PS256', 'ES256', 'ES384', 'EdDSA'])
+    expect(keys.map((jwk) => jwk.alg)).toEqual([
+      'RS512',
+      'RS256',
+      'RS384',
+      'PS256',
+      'ES256',
+      'ES384',
+      'EdDSA',
+    ])
     expect(keys.map((jwk) => jwk.kid)).toEqual(issuer.keys.map((key) => key.kid))
     for (const jwk of keys) {
       expect(jwk.use).toBe('sig')

@@ -6,7 +6,7 @@ import { decodeSegment } from './decode-token.js'
 describe('sign', () => {
   let issuer: TestIssuer
   beforeAll(async () => {
-    issuer = await startTestIssuer({ algs: [...TEST_ALGS] })
+    issuer = await startTestIssuer({ algs: TEST_ALGS })
   })
   afterAll(() => issuer.close())
 
@@ -42,7 +42,10 @@ describe('sign', () => {
   })
 
   it('lets claims override and extend the defaults, and removes claims set to undefined', async () => {
-    const payload = decodeSegment(await issuer.sign({ sub: 'admin', aud: ['a', 'b'], jti: undefined, x: 1 }), 1)
+    const payload = decodeSegment(
+      await issuer.sign({ sub: 'admin', aud: ['a', 'b'], jti: undefined, x: 1 }),
+      1,
+    )
     expect(payload).toMatchObject({ sub: 'admin', aud: ['a', 'b'], x: 1 })
     expect(payload).not.toHaveProperty('jti')
   })
