@@ -1,0 +1,67 @@
+import { AuthError } from '../errors.js'
+
+export type AuthMode = 'jwt' | 'project' | 'combined' | 'any'
+
+/** What a route requires. Plain data, so adapters can build it from decorator or directive arguments. */
+export interface AuthPolicy {
+  /** Which credentials count (default `jwt`). */
+  mode?: AuthMode
+  /** Every one of these scopes is required. */
+  scopes?: readonly string[]
+  /** At least one of these scopes is required. */
+  anyScopes?: readonly string[]
+  /** Let requests without credentials through as anonymous; invalid credentials still fail. */
+  optional?: boolean
+  /** Accept tokens only from these issuers (exact `iss`), out of those configured. */
+  issuers?: readonly string[]
+}
+
+/** A policy resolved once (sets built, defaults applied): what the per-request path reads. */
+export interface CompiledPolicy {
+  readonly mode: AuthMode
+  readonly scopes: readonly string[]
+  readonly anyScopes: readonly string[]
+  readonly optional: boolean
+  readonly issuers: ReadonlySet<string> | undefined
+}
+
+const MODES: ReadonlySet<string> = new Set<AuthMode>(['jwt', 'project', 'combined', 'any'])
+
+const compiled = new WeakSet<object>()
+
+export function isCompiledPolicy(policy: AuthPolicy | CompiledPolicy): policy is CompiledPolicy {
+  return compiled.has(policy)
+}
+
+export function compilePolicy(policy: AuthPolicy = {}): CompiledPolicy {
+  const mode = policy.mode ?? 'jwt'
+  if (!MODES.has(mode)) throw new TypeError(`Unknown auth mode "${String(mode)}"`)
+  const result: CompiledPolicy = Object.freeze({
+    mode,
+    scopes: Object.freeze([...(policy.scopes ?? [])]),
+    anyScopes: Object.freeze([...(policy.anyScopes ?? [])]),
+    optional: policy.optional ?? false,
+    issuers: policy.issuers ? new Set(policy.issuers) : undefined,
+  })
+  compiled.add(result)
+  return result
+}
+
+/** Throws 403 `insufficient_scope` (naming the scopes that would do) unless `granted` satisfies the policy. */
+export function requireScopes(granted: readonly string[], policy: CompiledPolicy): void {
+  if (policy.scopes.length > 0) {
+    const missing = policy.scopes.filter((scope) => !granted.includes(scope))
+    if (missing.length > 0) {
+      throw new AuthError('insufficient_scope', {
+        scopes: policy.scopes,
+        cause: new Error(`missing scopes: ${missing.join(' ')}`),
+      })
+    }
+  }
+  if (policy.anyScopes.length > 0 && !policy.anyScopes.some((scope) => granted.includes(scope))) {
+    throw new AuthError('insufficient_scope', {
+      scopes: policy.anyScopes,
+      cause: new Error('none of the accepted scopes'),
+    })
+  }
+}

@@ -1,0 +1,162 @@
+import { z } from 'zod'
+import { ASYMMETRIC_ALGORITHMS, isSymmetricAlgorithm, SYMMETRIC_ALGORITHMS } from '../jwt/algorithms.js'
+import { PRESET_NAMES } from '../presets/names.js'
+
+const nonEmpty = z.string().min(1)
+const audience = z.union([nonEmpty, z.array(nonEmpty).min(1)])
+const algorithm = z.enum([...ASYMMETRIC_ALGORITHMS, ...SYMMETRIC_ALGORITHMS])
+const seconds = z.number().int().nonnegative()
+const httpUrl = z.url({ protocol: /^https?$/ })
+
+/** A custom claim check: return `false` or a reason string to reject the token. Code-only (not YAML). */
+export type ClaimsCheck = (claims: Readonly<Record<string, unknown>>) => boolean | string | undefined
+
+const issuerSchema = z
+  .object({
+    /** Exact `iss` value. Presets derive it where they can (cognito from region + user pool, entra from tenant). */
+    issuer: nonEmpty.optional(),
+    preset: z.enum(PRESET_NAMES).default('generic'),
+    audience: audience.optional(),
+    /** Accepted `alg`s. Default: the preset's, else every asymmetric algorithm. HS* needs `hsSecret`. */
+    algorithms: z.array(algorithm).min(1).optional(),
+    clockToleranceSec: seconds.max(600).optional(),
+    requiredClaims: z.array(nonEmpty).default([]),
+    /** Required JOSE `typ`, e.g. `at+jwt` (RFC 9068); `application/` prefix and case are ignored. */
+    typ: nonEmpty.optional(),
+    /** Reject tokens whose `iat` is older than this, whatever their `exp`. */
+    maxTokenAgeSec: z.number().int().positive().optional(),
+    /** RFC 8707 resource indicator this API answers for: the token's `aud` must contain it. */
+    resource: nonEmpty.optional(),
+    /** Required value of the token's `type` claim (Mercury access tokens say `access`). */
+    tokenType: nonEmpty.optional(),
+    jwksUri: httpUrl.optional(),
+    discoveryUrl: httpUrl.optional(),
+    /** Use OIDC discovery to find the key set (default). When false: `{issuer}/.well-known/jwks.json`. */
+    discovery: z.boolean().default(true),
+    /** Static keys: PEM (SPKI or X.509 certificate) strings or public JWKs. Nothing is fetched. */
+    publicKeys: z
+      .array(z.union([nonEmpty, z.record(z.string(), z.unknown())]))
+      .min(1)
+      .optional(),
+    /** Shared HMAC secret: only with HS* `algorithms`, never beside public keys. */
+    hsSecret: z.string().min(32, 'an HS secret must be at least 32 characters').optional(),
+    /** Preset parameters. */
+    tenantId: nonEmpty.optional(),
+    region: nonEmpty.optional(),
+    userPoolId: nonEmpty.optional(),
+    tokenUse: z.enum(['access', 'id']).optional(),
+    claimsCheck: z
+      .custom<ClaimsCheck>((value) => typeof value === 'function', 'must be a function')
+      .optional(),
+  })
+  .strict()
+  .superRefine((issuer, ctx) => {
+    const symmetric = issuer.algorithms?.filter(isSymmetricAlgorithm) ?? []
+    if (issuer.hsSecret !== undefined) {
+      if (issuer.publicKeys || issuer.jwksUri) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hsSecret'],
+          message: 'an HS secret cannot be mixed with public keys',
+        })
+      }
+      if (!issuer.algorithms || symmetric.length !== issuer.algorithms.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['algorithms'],
+          message: 'with hsSecret, list only HS256/HS384/HS512',
+        })
+      }
+    } else if (symmetric.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['algorithms'],
+        message: 'HS algorithms need hsSecret (explicit opt-in)',
+      })
+    }
+  })
+
+const protectedResourceSchema = z
+  .object({
+    /** This API's resource identifier (RFC 9728 `resource`). */
+    resource: httpUrl,
+    /** Where the metadata document is served; default per RFC 9728 §3.1. */
+    metadataUrl: httpUrl.optional(),
+    authorizationServers: z.array(nonEmpty).optional(),
+    scopesSupported: z.array(nonEmpty).optional(),
+    resourceName: nonEmpty.optional(),
+    resourceDocumentation: httpUrl.optional(),
+  })
+  .strict()
+
+export const configSchema = z
+  .object({
+    issuers: z.array(issuerSchema).default([]),
+    /** Default audience for issuers that name none. */
+    audience: audience.optional(),
+    clockToleranceSec: seconds.max(600).default(30),
+    /** Longest bearer token accepted, in bytes; longer ones are refused before parsing. */
+    maxTokenBytes: z.number().int().min(256).max(65_536).default(8192),
+    realm: nonEmpty.optional(),
+    protectedResource: protectedResourceSchema.optional(),
+    tokenCache: z
+      .object({
+        enabled: z.boolean().default(true),
+        maxEntries: z.number().int().positive().default(10_000),
+        /** Upper bound on the memory the cache may hold, estimated from token and claim sizes. */
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024 * 1024),
+        /** How long a validated token is remembered (never past its `exp`). `CACHE_EXPIRY_TIME`. */
+        ttlSec: z.number().int().positive().default(900),
+      })
+      .strict()
+      .prefault({}),
+    jwks: z
+      .object({
+        /** How long a fetched key set is fresh. `JWKS_CACHE_TTL`. */
+        ttlSec: z.number().int().positive().default(600),
+        cooldownSec: seconds.default(30),
+        staleIfErrorSec: seconds.default(6 * 3600),
+        timeoutMs: z.number().int().positive().default(5000),
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(512 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    redis: z
+      .object({ url: nonEmpty.optional(), keyPrefix: nonEmpty.default('portcullis:') })
+      .strict()
+      .optional(),
+    mercury: z.object({ baseUrl: httpUrl.optional() }).strict().optional(),
+    projects: z
+      .object({ signingSecret: nonEmpty.optional(), defaultProjectId: nonEmpty.optional() })
+      .strict()
+      .optional(),
+    service: z.object({ id: nonEmpty.optional() }).strict().optional(),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    config.issuers.forEach((issuer, index) => {
+      if (issuer.audience === undefined && config.audience === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['issuers', index, 'audience'],
+          message: 'an audience is required (per issuer, or `audience` at the top level)',
+        })
+      }
+    })
+  })
+
+/** Configuration as written (YAML, environment or code): defaults may be left out. */
+export type PortcullisConfigInput = z.input<typeof configSchema>
+/** Configuration after validation, with every default filled in. */
+export type PortcullisConfig = z.output<typeof configSchema>
+export type IssuerConfigInput = z.input<typeof issuerSchema>
+export type IssuerConfig = z.output<typeof issuerSchema>
+export type ProtectedResourceConfig = z.output<typeof protectedResourceSchema>

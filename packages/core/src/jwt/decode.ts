@@ -1,0 +1,107 @@
+import { AuthError } from '../errors.js'
+
+/** A compact JWS split and parsed, before any trust is placed in it. */
+export interface DecodedJws {
+  header: JwsHeader
+  payload: Record<string, unknown>
+  /** The ASCII bytes the signature covers (`header.payload`). */
+  signingInput: Buffer
+  signature: Buffer
+}
+
+export interface JwsHeader {
+  alg: string
+  kid?: string
+  typ?: string
+  [name: string]: unknown
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/
+/** Longest `kid` we look up; real ones are short, and a huge one is only an attack on our maps. */
+const MAX_KID_LENGTH = 256
+
+/**
+ * Splits and parses a compact JWS, rejecting every shape RFC 8725 warns about before any key is looked up:
+ * JWE (5 parts), unsecured `none`, `crit` extensions, unencoded payloads (`b64: false`), compression.
+ * Header fields that would let the token choose its own key (`jwk`, `jku`, `x5u`, `x5c`) are never read.
+ * Hot path (cache miss).
+ */
+export function decodeJws(token: string): DecodedJws {
+  const first = token.indexOf('.')
+  const second = token.indexOf('.', first + 1)
+  if (first <= 0 || second < 0) throw malformed('not a compact JWS')
+  if (token.indexOf('.', second + 1) !== -1) {
+    throw new AuthError('token_unsupported', {
+      cause: new Error('encrypted (JWE) or multi-part tokens are not accepted'),
+    })
+  }
+  const headerPart = token.slice(0, first)
+  const payloadPart = token.slice(first + 1, second)
+  const signaturePart = token.slice(second + 1)
+  if (!isBase64url(headerPart) || !isBase64url(payloadPart) || !isBase64url(signaturePart)) {
+    throw malformed('segments must be non-empty base64url without padding')
+  }
+
+  const header = parseJsonObject(headerPart, 'header') as JwsHeader
+  checkHeader(header)
+  const payload = parseJsonObject(payloadPart, 'payload')
+  return {
+    header,
+    payload,
+    signingInput: Buffer.from(token.slice(0, second), 'latin1'),
+    signature: Buffer.from(signaturePart, 'base64url'),
+  }
+}
+
+// A length of 4n+1 cannot come from any byte string; Buffer would silently drop the dangling character.
+function isBase64url(segment: string): boolean {
+  return segment.length % 4 !== 1 && BASE64URL.test(segment)
+}
+
+function checkHeader(header: JwsHeader): void {
+  const { alg, kid } = header
+  if (typeof alg !== 'string' || alg.length === 0) throw malformed('header has no alg')
+  if (alg.toLowerCase() === 'none') {
+    throw new AuthError('token_algorithm_not_allowed', {
+      cause: new Error('unsecured (alg none) tokens are refused'),
+    })
+  }
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) {
+    throw malformed('kid must be a short string')
+  }
+  if (header.typ !== undefined && typeof header.typ !== 'string') throw malformed('typ must be a string')
+  // We implement no JWS extension, so any critical one must fail (RFC 7515 §4.1.11), and b64:false needs crit.
+  if (header.crit !== undefined) {
+    throw new AuthError('token_unsupported', {
+      cause: new Error('critical header extensions are not supported'),
+    })
+  }
+  if (header.b64 !== undefined) {
+    throw new AuthError('token_unsupported', {
+      cause: new Error('unencoded payloads (b64) are not supported'),
+    })
+  }
+  if (header.enc !== undefined || header.zip !== undefined) {
+    throw new AuthError('token_unsupported', {
+      cause: new Error('encryption and compression headers are refused'),
+    })
+  }
+}
+
+function parseJsonObject(segment: string, what: string): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
+  } catch (cause) {
+    throw malformed(`${what} is not JSON`, cause)
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw malformed(`${what} is not a JSON object`)
+  return value as Record<string, unknown>
+}
+
+function malformed(reason: string, cause?: unknown): AuthError {
+  return new AuthError('token_malformed', {
+    cause: new Error(reason, cause === undefined ? undefined : { cause }),
+  })
+}

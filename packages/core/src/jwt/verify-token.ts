@@ -1,0 +1,71 @@
+import { readScopes } from '../authorize/scopes.js'
+import { AuthError } from '../errors.js'
+import type { TrustedIssuer } from '../issuers/trusted-issuer.js'
+import type { VerificationKey } from '../keys/verification-key.js'
+import type { Claims, User } from '../presets/types.js'
+import type { JwsAlgorithm } from './algorithms.js'
+import { validateClaims } from './claims.js'
+import { decodeJws, type JwsHeader } from './decode.js'
+
+/** A token that passed every check that cannot change later: signature, issuer, time window, claims. */
+export interface VerifiedToken {
+  token: string
+  header: Readonly<JwsHeader>
+  claims: Claims
+  user: User
+  issuer: string
+  /** Epoch seconds. */
+  expiresAt: number
+}
+
+/**
+ * Verifies a bearer JWT: parse (refusing dangerous headers), pick the issuer by exact `iss` (unknown issuers
+ * are refused before any fetch), pick the key by `kid` under the issuer's algorithm allowlist, check the
+ * signature with node:crypto on the pre-imported key, then the claims, then map the user.
+ * Hot path on a cache miss: the only await is for a key that is not held yet.
+ */
+export async function verifyToken(
+  token: string,
+  issuers: ReadonlyMap<string, TrustedIssuer>,
+): Promise<VerifiedToken> {
+  const { header, payload, signingInput, signature } = decodeJws(token)
+
+  const iss = payload.iss
+  if (typeof iss !== 'string')
+    throw new AuthError('token_claims_invalid', { cause: new Error('iss is missing') })
+  const issuer = issuers.get(iss)
+  if (!issuer)
+    throw new AuthError('token_issuer_unknown', { cause: new Error('iss is not a configured issuer') })
+
+  const alg = header.alg as JwsAlgorithm
+  if (!issuer.algorithms.has(alg)) {
+    throw new AuthError('token_algorithm_not_allowed', {
+      cause: new Error(`alg ${alg} is not allowed for this issuer`),
+    })
+  }
+
+  const found = issuer.keys.resolveSigningKey(header.kid, alg)
+  const key: VerificationKey = found instanceof Promise ? await found : found
+  const verifier = key.verifierFor(alg)
+  if (!verifier || !safeVerify(verifier, signingInput, signature)) {
+    throw new AuthError('token_signature_invalid', { cause: new Error('signature does not verify') })
+  }
+
+  const expiresAt = validateClaims(header, payload, issuer, Date.now() / 1000)
+  const user = issuer.preset.toUser(payload, iss, readScopes(payload))
+  if (typeof user === 'string') throw new AuthError('token_claims_invalid', { cause: new Error(user) })
+  return { token, header, claims: payload, user, issuer: iss, expiresAt }
+}
+
+/** node:crypto throws on some malformed signatures (e.g. wrong length for the key); that is a failed check. */
+function safeVerify(
+  verifier: (input: Buffer, signature: Buffer) => boolean,
+  input: Buffer,
+  signature: Buffer,
+): boolean {
+  try {
+    return verifier(input, signature)
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,190 @@
+import { AuthError } from '../errors.js'
+import type { JwsAlgorithm } from '../jwt/algorithms.js'
+import { FetchError, type FetchLimits, fetchJsonObject } from './fetch-json.js'
+import { importVerificationJwk } from './import.js'
+import { KeySet } from './key-set.js'
+import type { KeySource } from './key-source.js'
+import type { VerificationKey } from './verification-key.js'
+
+export interface RemoteKeySourceOptions extends FetchLimits {
+  issuer: string
+  /** The key set URL when known; otherwise found by OIDC discovery, then `{issuer}/.well-known/jwks.json`. */
+  jwksUri?: string
+  /** Discovery document URL; default `{issuer}/.well-known/openid-configuration`. Ignored with `jwksUri`. */
+  discoveryUrl?: string
+  /** Skip discovery and go straight to `{issuer}/.well-known/jwks.json` when no `jwksUri` is given. */
+  discovery: boolean
+  /** How long a fetched key set is fresh; after that it is still served while a refresh runs. */
+  ttlMs: number
+  /** Minimum time between two fetches caused by unknown kids or failures (a kid storm costs one fetch). */
+  cooldownMs: number
+  /** How long past its TTL a key set may still be used while the issuer cannot be reached. */
+  staleIfErrorMs: number
+  onFetch?: (event: KeySetFetchEvent) => void
+}
+
+export interface KeySetFetchEvent {
+  issuer: string
+  url: string
+  ok: boolean
+  keys?: number
+  skipped?: string[]
+  error?: Error
+  durationMs: number
+}
+
+/**
+ * A remote JWKS: fetched on first use, fresh for `ttlMs`, then served stale while one background refresh runs
+ * (stale-while-revalidate); an unknown `kid` triggers at most one refresh per cooldown, shared by every waiting
+ * request (single-flight); when the issuer is down, the last good set keeps serving for `staleIfErrorMs`.
+ */
+export class RemoteKeySource implements KeySource {
+  readonly #options: RemoteKeySourceOptions
+  #keys: KeySet | undefined
+  #fetchedAt = 0
+  #lastAttemptAt = Number.NEGATIVE_INFINITY
+  #inflight: Promise<void> | undefined
+  #jwksUri: string | undefined
+  #closed = false
+
+  constructor(options: RemoteKeySourceOptions) {
+    this.#options = options
+    this.#jwksUri = options.jwksUri
+  }
+
+  /** Hot path: synchronous whenever the key is held and the set is usable. */
+  resolveSigningKey(kid: string | undefined, alg: JwsAlgorithm): VerificationKey | Promise<VerificationKey> {
+    const now = Date.now()
+    const keys = this.#usableKeys(now)
+    if (keys) {
+      const key = keys.select(kid, alg)
+      if (key) return key
+    }
+    if (now - this.#lastAttemptAt < this.#options.cooldownMs && !this.#inflight) {
+      throw keys ? unknownKey(kid) : unavailable(this.#options.issuer)
+    }
+    return this.#refresh().then(() => {
+      const refreshed = this.#usableKeys(Date.now())
+      if (!refreshed) throw unavailable(this.#options.issuer)
+      const key = refreshed.select(kid, alg)
+      if (!key) throw unknownKey(kid)
+      return key
+    })
+  }
+
+  warm(): Promise<void> {
+    return this.#refresh()
+  }
+
+  close(): void {
+    this.#closed = true
+  }
+
+  /** The held set if still usable, starting a background refresh once it is past its TTL. */
+  #usableKeys(now: number): KeySet | undefined {
+    const keys = this.#keys
+    if (!keys) return undefined
+    const age = now - this.#fetchedAt
+    if (age <= this.#options.ttlMs) return keys
+    if (now - this.#lastAttemptAt >= this.#options.cooldownMs) void this.#refresh()
+    return age <= this.#options.ttlMs + this.#options.staleIfErrorMs ? keys : undefined
+  }
+
+  #refresh(): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    this.#inflight ??= this.#load().finally(() => {
+      this.#inflight = undefined
+    })
+    return this.#inflight
+  }
+
+  /** Fetches and imports the key set. Never rejects: failures leave the previous set in place. */
+  async #load(): Promise<void> {
+    const started = Date.now()
+    this.#lastAttemptAt = started
+    let url = this.#jwksUri ?? ''
+    try {
+      url = await this.#locateKeySet()
+      const document = await fetchJsonObject(url, this.#options)
+      if (!Array.isArray(document.keys)) throw new FetchError(`${url} has no "keys" array`)
+      const imported = await Promise.all(document.keys.map(importVerificationJwk))
+      const keys: VerificationKey[] = []
+      const skipped: string[] = []
+      for (const result of imported) {
+        if ('key' in result) keys.push(result.key)
+        else skipped.push(result.skipped)
+      }
+      if (keys.length === 0) throw new FetchError(`${url} has no usable signing key`)
+      this.#keys = new KeySet(keys)
+      this.#fetchedAt = Date.now()
+      this.#options.onFetch?.({
+        issuer: this.#options.issuer,
+        url,
+        ok: true,
+        keys: keys.length,
+        skipped,
+        durationMs: Date.now() - started,
+      })
+    } catch (error) {
+      // A configured jwksUri stays; a discovered one is looked up again next time, in case it moved.
+      if (!this.#options.jwksUri) this.#jwksUri = undefined
+      this.#options.onFetch?.({
+        issuer: this.#options.issuer,
+        url,
+        ok: false,
+        error: error as Error,
+        durationMs: Date.now() - started,
+      })
+    }
+  }
+
+  async #locateKeySet(): Promise<string> {
+    this.#jwksUri ??= await this.#discoverKeySet()
+    return this.#jwksUri
+  }
+
+  async #discoverKeySet(): Promise<string> {
+    const { issuer, discovery } = this.#options
+    const derived = `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`
+    if (!discovery) return derived
+    const discoveryUrl =
+      this.#options.discoveryUrl ?? `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`
+    let metadata: Record<string, unknown>
+    try {
+      metadata = await fetchJsonObject(discoveryUrl, this.#options)
+    } catch (error) {
+      // No discovery document at all: fall back to the conventional key set location.
+      if (error instanceof FetchError && error.status === 404) return derived
+      throw error
+    }
+    // OpenID Connect Discovery §4.3: the document must name exactly the issuer we asked about.
+    if (metadata.issuer !== issuer) throw new FetchError(`${discoveryUrl} names a different issuer`)
+    const jwksUri = metadata.jwks_uri
+    if (typeof jwksUri !== 'string' || !isAcceptableUrl(jwksUri, discoveryUrl)) {
+      throw new FetchError(`${discoveryUrl} has no usable jwks_uri`)
+    }
+    return jwksUri
+  }
+}
+
+/** https always; plain http only when discovery itself was plain http (local development and tests). */
+function isAcceptableUrl(candidate: string, base: string): boolean {
+  try {
+    const { protocol } = new URL(candidate)
+    return protocol === 'https:' || (protocol === 'http:' && new URL(base).protocol === 'http:')
+  } catch {
+    return false
+  }
+}
+
+function unknownKey(kid: string | undefined): AuthError {
+  return new AuthError('token_key_unknown', {
+    cause: new Error(`no key with kid ${kid ?? '(none)'} in the issuer's key set`),
+  })
+}
+
+function unavailable(issuer: string): AuthError {
+  return new AuthError('issuer_unavailable', {
+    cause: new Error(`the key set of ${issuer} cannot be loaded`),
+  })
+}
