@@ -19,19 +19,21 @@ export class KeySet {
   }
 
   /**
-   * The key that may verify a token with this `kid` and `alg`. A token naming a kid only matches keys with
-   * that kid; a token without one matches only when exactly one key fits the algorithm. Hot path.
+   * The key that may verify a token with this `kid` and `alg`. A kid picks among keys with that kid; when
+   * none has it, or the token names none, the one key without a kid that fits the algorithm is used
+   * (a configured PEM, a JWKS entry without kid). Several such keys are ambiguous: no key. Hot path.
    */
   select(kid: string | undefined, alg: JwsAlgorithm): VerificationKey | undefined {
     if (kid !== undefined) {
       const candidates = this.#byKid.get(kid)
-      if (candidates === undefined) return undefined
-      for (const key of candidates) if (key.verifierFor(alg)) return key
-      return undefined
+      if (candidates !== undefined) {
+        for (const key of candidates) if (key.verifierFor(alg)) return key
+        return undefined
+      }
     }
     let found: VerificationKey | undefined
     for (const key of this.#all) {
-      if (!key.verifierFor(alg)) continue
+      if ((kid !== undefined && key.kid !== undefined) || !key.verifierFor(alg)) continue
       if (found) return undefined
       found = key
     }
