@@ -15,9 +15,17 @@ describe('every supported JOSE asymmetric algorithm', () => {
   it('accepts RS512 Mercury-style tokens with the mercury preset defaults', async () => {
     const issuer = await issuerForTest({ algs: ['RS512', 'RS256'] })
     const auth = authFor(issuer, { preset: 'mercury' })
-    const rs256 = await issuer.sign({ sub: { uuid: 'u-1', email: 'a@b.co', name: 'A' }, type: 'access' }, { alg: 'RS256' })
-    await expect(auth.authenticate(bearer(rs256))).rejects.toMatchObject({ code: 'token_algorithm_not_allowed' })
-    const rs512 = await issuer.sign({ sub: { uuid: 'u-1', email: 'a@b.co', name: 'A' }, type: 'access' }, { alg: 'RS512' })
+    const rs256 = await issuer.sign(
+      { sub: { uuid: 'u-1', email: 'a@b.co', name: 'A' }, type: 'access' },
+      { alg: 'RS256' },
+    )
+    await expect(auth.authenticate(bearer(rs256))).rejects.toMatchObject({
+      code: 'token_algorithm_not_allowed',
+    })
+    const rs512 = await issuer.sign(
+      { sub: { uuid: 'u-1', email: 'a@b.co', name: 'A' }, type: 'access' },
+      { alg: 'RS512' },
+    )
     await expect(auth.authenticate(bearer(rs512))).resolves.toMatchObject({ user: { subject: 'u-1' } })
   })
 })

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { authFor, bearer, issuerForTest, rejectionCode } from './setup.js'
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
 
 async function setup() {
   const issuer = await issuerForTest({ algs: ['RS512', 'ES256'] })
@@ -16,9 +17,13 @@ describe('refuses forged and malformed tokens', () => {
   it.each(['none', 'None', 'NONE', 'nOnE'])('refuses alg %s without a signature', async (alg) => {
     const { issuer, auth, claims } = await setup()
     const token = issuer.signRaw({ alg, typ: 'JWT' }, claims, { signature: '' })
-    expect(await rejectionCode(auth.authenticate(bearer(token)))).toMatch(/token_(malformed|algorithm_not_allowed)/)
+    expect(await rejectionCode(auth.authenticate(bearer(token)))).toMatch(
+      /token_(malformed|algorithm_not_allowed)/,
+    )
     const withJunkSignature = issuer.signRaw({ alg, typ: 'JWT' }, claims, { signature: 'AAAA' })
-    expect(await rejectionCode(auth.authenticate(bearer(withJunkSignature)))).toBe('token_algorithm_not_allowed')
+    expect(await rejectionCode(auth.authenticate(bearer(withJunkSignature)))).toBe(
+      'token_algorithm_not_allowed',
+    )
   })
 
   it('refuses HS256 signed with the RSA public key (algorithm confusion)', async () => {
@@ -47,10 +52,14 @@ describe('refuses forged and malformed tokens', () => {
     const rsaKid = issuer.key('RS512').kid
     // ES256 header pointing at the RSA key, signed by the EC key.
     const token = issuer.signRaw({ alg: 'ES256', kid: rsaKid }, claims, { key: issuer.key('ES256') })
-    expect(await rejectionCode(auth.authenticate(bearer(token)))).toMatch(/token_(key_unknown|signature_invalid)/)
+    expect(await rejectionCode(auth.authenticate(bearer(token)))).toMatch(
+      /token_(key_unknown|signature_invalid)/,
+    )
     // RS256 is not the JWK's pinned alg (RS512), even though the key is RSA.
     const rs256 = issuer.signRaw({ alg: 'RS256', kid: rsaKid }, claims, { signature: 'AAAA' })
-    expect(await rejectionCode(auth.authenticate(bearer(rs256)))).toMatch(/token_(key_unknown|signature_invalid)/)
+    expect(await rejectionCode(auth.authenticate(bearer(rs256)))).toMatch(
+      /token_(key_unknown|signature_invalid)/,
+    )
   })
 
   it('refuses a tampered payload and a tampered signature', async () => {
@@ -87,9 +96,17 @@ describe('refuses forged and malformed tokens', () => {
     const { issuer, auth, claims } = await setup()
     const good = await issuer.sign()
     const [h, p, s] = good.split('.') as [string, string, string]
-    for (const token of [`${h}=.${p}.${s}`, `${h}.${p}+.${s}`, `${h}.${p}.${s}/`, `${h}.${p}!.${s}`, `${h}.${p}A.${s}`]) {
+    for (const token of [
+      `${h}=.${p}.${s}`,
+      `${h}.${p}+.${s}`,
+      `${h}.${p}.${s}/`,
+      `${h}.${p}!.${s}`,
+      `${h}.${p}A.${s}`,
+    ]) {
       // Some of these are not even b64token characters (RFC 6750), so the request itself is malformed.
-      expect(await rejectionCode(auth.authenticate(bearer(token)))).toMatch(/token_(malformed|signature_invalid)|invalid_request/)
+      expect(await rejectionCode(auth.authenticate(bearer(token)))).toMatch(
+        /token_(malformed|signature_invalid)|invalid_request/,
+      )
     }
     const notJson = `${b64('not json')}.${b64(claims)}.${s}`
     expect(await rejectionCode(auth.authenticate(bearer(notJson)))).toBe('token_malformed')
@@ -100,7 +117,12 @@ describe('refuses forged and malformed tokens', () => {
   it('refuses critical header extensions, unencoded payloads and compression', async () => {
     const { issuer, auth, claims } = await setup()
     const key = issuer.key('RS512')
-    for (const extra of [{ crit: ['exp'], exp: 1 }, { crit: ['b64'], b64: false }, { b64: true }, { zip: 'DEF' }]) {
+    for (const extra of [
+      { crit: ['exp'], exp: 1 },
+      { crit: ['b64'], b64: false },
+      { b64: true },
+      { zip: 'DEF' },
+    ]) {
       const token = issuer.signRaw({ alg: 'RS512', kid: key.kid, ...extra }, claims, { key })
       expect(await rejectionCode(auth.authenticate(bearer(token)))).toBe('token_unsupported')
     }
@@ -111,7 +133,14 @@ describe('refuses forged and malformed tokens', () => {
     const attacker = await issuerForTest({ algs: ['RS512'] })
     const evilKey = attacker.key('RS512')
     const token = issuer.signRaw(
-      { alg: 'RS512', kid: evilKey.kid, jwk: evilKey.publicJwk, jku: attacker.jwksUri, x5u: attacker.jwksUri, x5c: ['AAAA'] },
+      {
+        alg: 'RS512',
+        kid: evilKey.kid,
+        jwk: evilKey.publicJwk,
+        jku: attacker.jwksUri,
+        x5u: attacker.jwksUri,
+        x5c: ['AAAA'],
+      },
       claims,
       { key: evilKey },
     )
@@ -132,7 +161,9 @@ describe('refuses forged and malformed tokens', () => {
       const token = issuer.signRaw({ alg: 'RS512', kid }, claims, { key: issuer.key('RS512') })
       expect(await rejectionCode(auth.authenticate(bearer(token)))).toBe('token_malformed')
     }
-    const pathKid = issuer.signRaw({ alg: 'RS512', kid: '../../dev/null' }, claims, { key: issuer.key('RS512') })
+    const pathKid = issuer.signRaw({ alg: 'RS512', kid: '../../dev/null' }, claims, {
+      key: issuer.key('RS512'),
+    })
     expect(await rejectionCode(auth.authenticate(bearer(pathKid)))).toBe('token_key_unknown')
   })
 
@@ -140,7 +171,9 @@ describe('refuses forged and malformed tokens', () => {
     const { issuer, auth } = await setup()
     const now = Math.floor(Date.now() / 1000)
     const raw = `{"iss":"${issuer.url}","aud":"https://api.test","sub":"alice","sub":"admin","exp":${now + 60}}`
-    const token = issuer.signRaw({ alg: 'RS512', kid: issuer.key('RS512').kid }, raw, { key: issuer.key('RS512') })
+    const token = issuer.signRaw({ alg: 'RS512', kid: issuer.key('RS512').kid }, raw, {
+      key: issuer.key('RS512'),
+    })
     // Signed as-is by the issuer, so it verifies; what matters is that one parse decides, not two.
     await expect(auth.authenticate(bearer(token))).resolves.toMatchObject({ user: { subject: 'admin' } })
   })
@@ -148,7 +181,15 @@ describe('refuses forged and malformed tokens', () => {
   it('never throws anything but AuthError for garbage input', async () => {
     const { auth } = await setup()
     const hmac = createHmac('sha256', 'k').update('x').digest('base64url')
-    for (const token of ['.', '..', '...', 'a..b', `${hmac}.${hmac}.${hmac}`, 'eyJ.eyJ.eyJ', '-_-_.-_-_.-_-_']) {
+    for (const token of [
+      '.',
+      '..',
+      '...',
+      'a..b',
+      `${hmac}.${hmac}.${hmac}`,
+      'eyJ.eyJ.eyJ',
+      '-_-_.-_-_.-_-_',
+    ]) {
       const code = await rejectionCode(auth.authenticate(bearer(token)))
       expect(code).toMatch(/^(token_\w+|invalid_request)$/)
     }

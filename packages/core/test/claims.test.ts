@@ -36,7 +36,13 @@ describe('registered claims', () => {
   it('rejects tokens without exp, or with non-numeric time claims', async () => {
     const issuer = await issuerForTest({ algs: ['ES256'] })
     const auth = authFor(issuer)
-    for (const claims of [{ exp: undefined }, { exp: String(now() + 60) }, { exp: [now() + 60] }, { nbf: 'soon' }, { iat: null }]) {
+    for (const claims of [
+      { exp: undefined },
+      { exp: String(now() + 60) },
+      { exp: [now() + 60] },
+      { nbf: 'soon' },
+      { iat: null },
+    ]) {
       const token = await issuer.sign(claims)
       expect(await rejectionCode(auth.authenticate(bearer(token)))).toBe('token_claims_invalid')
     }
@@ -60,7 +66,9 @@ describe('registered claims', () => {
       await expect(auth.authenticate(bearer(await issuer.sign({ aud })))).resolves.toBeTruthy()
     }
     for (const aud of ['https://api.test.evil', ['x', 'y'], [], undefined, 42, ['HTTPS://API.TEST']]) {
-      expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({ aud }))))).toBe('token_audience_invalid')
+      expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({ aud }))))).toBe(
+        'token_audience_invalid',
+      )
     }
   })
 
@@ -68,30 +76,43 @@ describe('registered claims', () => {
     const issuer = await issuerForTest({ algs: ['ES256'] })
     const auth = authFor(issuer, { typ: 'at+jwt' })
     for (const typ of ['at+jwt', 'AT+JWT', 'application/at+jwt']) {
-      await expect(auth.authenticate(bearer(await issuer.sign({}, { header: { typ } })))).resolves.toBeTruthy()
+      await expect(
+        auth.authenticate(bearer(await issuer.sign({}, { header: { typ } }))),
+      ).resolves.toBeTruthy()
     }
     for (const typ of ['JWT', undefined, 'at+jwt2']) {
-      expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({}, { header: { typ } })))))
-        .toBe('token_type_invalid')
+      expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({}, { header: { typ } }))))).toBe(
+        'token_type_invalid',
+      )
     }
   })
 
   it('enforces the token type claim, max token age, required claims and RFC 8707 resource binding', async () => {
     const issuer = await issuerForTest({ algs: ['ES256'] })
     const typed = authFor(issuer, { tokenType: 'access' })
-    expect(await rejectionCode(typed.authenticate(bearer(await issuer.sign({ type: 'refresh' }))))).toBe('token_type_invalid')
+    expect(await rejectionCode(typed.authenticate(bearer(await issuer.sign({ type: 'refresh' }))))).toBe(
+      'token_type_invalid',
+    )
     await expect(typed.authenticate(bearer(await issuer.sign({ type: 'access' })))).resolves.toBeTruthy()
 
     const aged = authFor(issuer, { maxTokenAgeSec: 60 })
-    expect(await rejectionCode(aged.authenticate(bearer(await issuer.sign({ iat: now() - 600 }))))).toBe('token_expired')
-    expect(await rejectionCode(aged.authenticate(bearer(await issuer.sign({ iat: undefined }))))).toBe('token_claims_invalid')
+    expect(await rejectionCode(aged.authenticate(bearer(await issuer.sign({ iat: now() - 600 }))))).toBe(
+      'token_expired',
+    )
+    expect(await rejectionCode(aged.authenticate(bearer(await issuer.sign({ iat: undefined }))))).toBe(
+      'token_claims_invalid',
+    )
 
     const required = authFor(issuer, { requiredClaims: ['email', 'jti'] })
-    expect(await rejectionCode(required.authenticate(bearer(await issuer.sign())))).toBe('token_claims_invalid')
+    expect(await rejectionCode(required.authenticate(bearer(await issuer.sign())))).toBe(
+      'token_claims_invalid',
+    )
     await expect(required.authenticate(bearer(await issuer.sign({ email: 'a@b.co' })))).resolves.toBeTruthy()
 
     const bound = authFor(issuer, { resource: 'https://api.test/orders' })
-    expect(await rejectionCode(bound.authenticate(bearer(await issuer.sign())))).toBe('token_audience_invalid')
+    expect(await rejectionCode(bound.authenticate(bearer(await issuer.sign())))).toBe(
+      'token_audience_invalid',
+    )
     const both = await issuer.sign({ aud: ['https://api.test', 'https://api.test/orders'] })
     await expect(bound.authenticate(bearer(both))).resolves.toBeTruthy()
   })
@@ -99,25 +120,37 @@ describe('registered claims', () => {
   it('runs a custom claims check and reports its verdict as an invalid token', async () => {
     const issuer = await issuerForTest({ algs: ['ES256'] })
     const auth = authFor(issuer, { claimsCheck: (claims) => (claims.acr === 'mfa' ? true : 'mfa required') })
-    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({ acr: 'pwd' }))))).toBe('token_claims_invalid')
+    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({ acr: 'pwd' }))))).toBe(
+      'token_claims_invalid',
+    )
     await expect(auth.authenticate(bearer(await issuer.sign({ acr: 'mfa' })))).resolves.toBeTruthy()
   })
 
   it('rejects a non-string sub outside the mercury preset, and a non-string jti', async () => {
     const issuer = await issuerForTest({ algs: ['ES256'] })
     const auth = authFor(issuer)
-    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({ sub: { uuid: 'x' } }))))).toBe('token_claims_invalid')
-    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({ jti: 7 }))))).toBe('token_claims_invalid')
+    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({ sub: { uuid: 'x' } }))))).toBe(
+      'token_claims_invalid',
+    )
+    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({ jti: 7 }))))).toBe(
+      'token_claims_invalid',
+    )
   })
 
   it('selects among several issuers by exact iss', async () => {
     const first = await issuerForTest({ algs: ['ES256'] })
     const second = await issuerForTest({ algs: ['EdDSA'] })
     const auth = authFor([first, second])
-    await expect(auth.authenticate(bearer(await first.sign({ sub: 'a' })))).resolves.toMatchObject({ issuer: first.url })
-    await expect(auth.authenticate(bearer(await second.sign({ sub: 'b' })))).resolves.toMatchObject({ issuer: second.url })
+    await expect(auth.authenticate(bearer(await first.sign({ sub: 'a' })))).resolves.toMatchObject({
+      issuer: first.url,
+    })
+    await expect(auth.authenticate(bearer(await second.sign({ sub: 'b' })))).resolves.toMatchObject({
+      issuer: second.url,
+    })
     // A token claiming the second issuer but signed by the first one's key.
     const crossed = await first.sign({ iss: second.url })
-    expect(await rejectionCode(auth.authenticate(bearer(crossed)))).toMatch(/token_(key_unknown|algorithm_not_allowed)/)
+    expect(await rejectionCode(auth.authenticate(bearer(crossed)))).toMatch(
+      /token_(key_unknown|algorithm_not_allowed)/,
+    )
   })
 })

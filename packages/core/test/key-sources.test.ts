@@ -73,7 +73,9 @@ describe('remote key sets', () => {
     issuer.resetCounts()
     const key = issuer.key('ES256')
     const tokens = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => issuer.sign({ sub: `s${i}` }, { key, header: { kid: `random-${i}` } })),
+      Array.from({ length: 1000 }, (_, i) =>
+        issuer.sign({ sub: `s${i}` }, { key, header: { kid: `random-${i}` } }),
+      ),
     )
     const codes = await Promise.all(tokens.map((token) => rejectionCode(auth.authenticate(bearer(token)))))
     expect(new Set(codes)).toEqual(new Set(['token_key_unknown']))
@@ -99,7 +101,9 @@ describe('remote key sets', () => {
     // Past the TTL: a background refresh fails, the stale set keeps serving.
     await expect(auth.authenticate(bearer(await issuer.sign({ sub: 'during-outage' })))).resolves.toBeTruthy()
     await vi.waitFor(() => expect(issuer.counts.jwks).toBeGreaterThanOrEqual(2))
-    await expect(auth.authenticate(bearer(await issuer.sign({ sub: 'after-failed-refresh' })))).resolves.toBeTruthy()
+    await expect(
+      auth.authenticate(bearer(await issuer.sign({ sub: 'after-failed-refresh' }))),
+    ).resolves.toBeTruthy()
   })
 
   it('answers 503 issuer_unavailable, never a crash, when the issuer is down and no keys are cached', async () => {
@@ -127,7 +131,9 @@ describe('remote key sets', () => {
     issuer.setMode('error500')
     const auth = authFor(issuer, { jwksUri: issuer.jwksUri }, { jwks: { cooldownSec: 30 } })
     for (let i = 0; i < 20; i++) {
-      expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({ sub: `x${i}` }))))).toBe('issuer_unavailable')
+      expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({ sub: `x${i}` }))))).toBe(
+        'issuer_unavailable',
+      )
     }
     expect(issuer.counts.jwks).toBe(1)
   })
@@ -144,12 +150,22 @@ describe('remote key sets', () => {
     issuer.publishJwk({ ...opsKey.publicJwk, key_ops: ['encrypt'] })
     issuer.publishJwk({ kty: 'oct', kid: 'hmac', k: Buffer.from('secret'.repeat(8)).toString('base64url') })
 
-    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({}, { key: weak }))))).toBe('token_key_unknown')
-    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({}, { key: enc }))))).toBe('token_key_unknown')
-    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({}, { key: opsKey }))))).toBe('token_key_unknown')
-    const hmacToken = issuer.signRaw({ alg: 'HS256', kid: 'hmac' }, { iss: issuer.url, aud: 'https://api.test', exp: 9e9 }, {
-      hmacSecret: 'secret'.repeat(8),
-    })
+    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({}, { key: weak }))))).toBe(
+      'token_key_unknown',
+    )
+    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({}, { key: enc }))))).toBe(
+      'token_key_unknown',
+    )
+    expect(await rejectionCode(auth.authenticate(bearer(await issuer.sign({}, { key: opsKey }))))).toBe(
+      'token_key_unknown',
+    )
+    const hmacToken = issuer.signRaw(
+      { alg: 'HS256', kid: 'hmac' },
+      { iss: issuer.url, aud: 'https://api.test', exp: 9e9 },
+      {
+        hmacSecret: 'secret'.repeat(8),
+      },
+    )
     expect(await rejectionCode(auth.authenticate(bearer(hmacToken)))).toBe('token_algorithm_not_allowed')
     // The good key in the same set still works.
     await expect(auth.authenticate(bearer(await issuer.sign()))).resolves.toBeTruthy()
@@ -175,9 +191,13 @@ describe('remote key sets', () => {
     const token = await issuer.sign({}, { key, alg: 'RS256' })
     await expect(auth.authenticate(bearer(token))).resolves.toBeTruthy()
     const now = Math.floor(Date.now() / 1000)
-    const rs512 = issuer.signRaw({ alg: 'RS512', kid: key.kid }, { iss: issuer.url, aud: 'https://api.test', exp: now + 60 }, {
-      signature: Buffer.alloc(256, 1),
-    })
+    const rs512 = issuer.signRaw(
+      { alg: 'RS512', kid: key.kid },
+      { iss: issuer.url, aud: 'https://api.test', exp: now + 60 },
+      {
+        signature: Buffer.alloc(256, 1),
+      },
+    )
     expect(await rejectionCode(auth.authenticate(bearer(rs512)))).toBe('token_key_unknown')
   })
 })
@@ -187,16 +207,18 @@ describe('static keys', () => {
     const issuer = await issuerForTest({ algs: ['RS512', 'EdDSA'] })
     const pemAuth = authFor(issuer, { publicKeys: [issuer.key('RS512').publicPem] })
     await expect(pemAuth.authenticate(bearer(await issuer.sign({}, { alg: 'RS512' })))).resolves.toBeTruthy()
-    const jwkAuth = authFor(issuer, { publicKeys: [issuer.key('EdDSA').publicJwk as Record<string, unknown>] })
+    const jwkAuth = authFor(issuer, {
+      publicKeys: [issuer.key('EdDSA').publicJwk as Record<string, unknown>],
+    })
     await expect(jwkAuth.authenticate(bearer(await issuer.sign({}, { alg: 'EdDSA' })))).resolves.toBeTruthy()
     expect(issuer.counts).toEqual({ jwks: 0, discovery: 0 })
   })
 
   it('fails at start-up on a PEM that fits none of the issuer algorithms or a weak RSA key', async () => {
     const issuer = await issuerForTest({ algs: ['ES256'] })
-    expect(() => authFor(issuer, { publicKeys: [issuer.key('ES256').publicPem], algorithms: ['RS256'] })).toThrow(
-      /issuers\[0\]\.publicKeys\[0\]/,
-    )
+    expect(() =>
+      authFor(issuer, { publicKeys: [issuer.key('ES256').publicPem], algorithms: ['RS256'] }),
+    ).toThrow(/issuers\[0\]\.publicKeys\[0\]/)
     const weak = issuer.addKey({ alg: 'RS256', modulusLength: 1024 })
     expect(() => authFor(issuer, { publicKeys: [weak.publicPem] })).toThrow(/2048/)
     expect(() => authFor(issuer, { publicKeys: ['not a pem'] })).toThrow(/publicKeys\[0\]/)

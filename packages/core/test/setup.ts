@@ -1,6 +1,12 @@
 import { startTestIssuer, type TestIssuer, type TestIssuerOptions } from '@portcullis/testing'
 import { afterEach } from 'vitest'
-import { type Auth, type AuthInput, createAuth, type IssuerConfigInput, type PortcullisConfigInput } from '../src/index.js'
+import {
+  type Auth,
+  type AuthInput,
+  createAuth,
+  type IssuerConfigInput,
+  type PortcullisConfigInput,
+} from '../src/index.js'
 
 export const AUDIENCE = 'https://api.test'
 
@@ -45,4 +51,3 @@ export async function rejectionCode(promise: Promise<unknown>): Promise<string> 
   }
   throw new Error('expected a rejection, but authenticate() resolved')
 }
-

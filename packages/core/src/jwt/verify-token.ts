@@ -46,8 +46,7 @@ export async function verifyToken(
 
   const found = issuer.keys.resolveSigningKey(header.kid, alg)
   const key: VerificationKey = found instanceof Promise ? await found : found
-  const verifier = key.verifierFor(alg)
-  if (!verifier || !safeVerify(verifier, signingInput, signature)) {
+  if (!checkSignature(key, alg, signingInput, signature)) {
     throw new AuthError('token_signature_invalid', { cause: new Error('signature does not verify') })
   }
 
@@ -57,12 +56,18 @@ export async function verifyToken(
   return { token, header, claims: payload, user, issuer: iss, expiresAt }
 }
 
-/** node:crypto throws on some malformed signatures (e.g. wrong length for the key); that is a failed check. */
-function safeVerify(
-  verifier: (input: Buffer, signature: Buffer) => boolean,
+/**
+ * The one signature check every token goes through (and the Wycheproof vectors test): false for a key that
+ * must not be used with `alg`, and for signatures node:crypto throws on (wrong length for the key, bad encoding).
+ */
+export function checkSignature(
+  key: VerificationKey,
+  alg: JwsAlgorithm,
   input: Buffer,
   signature: Buffer,
 ): boolean {
+  const verifier = key.verifierFor(alg)
+  if (!verifier) return false
   try {
     return verifier(input, signature)
   } catch {
