@@ -2,7 +2,7 @@
 // Runs every package's tests in one vitest invocation (root vitest.config.ts lists the projects),
 // then prints one plain `N passed, M failed` line over all of them, so a run that tested nothing shows.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 
 const out = '.test-results/vitest.json'
 mkdirSync('.test-results', { recursive: true })
@@ -10,7 +10,15 @@ if (existsSync(out)) rmSync(out)
 
 const run = spawnSync(
   'pnpm',
-  ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)],
+  [
+    'exec',
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${out}`,
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit' },
 )
 
