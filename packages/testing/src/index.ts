@@ -9,6 +9,13 @@ export {
   type MintMercuryTokenOptions,
   mintMercuryToken,
 } from './mint-mercury-token.js'
+export {
+  type RedisCluster,
+  type RedisServer,
+  type RedisServerOptions,
+  startRedisCluster,
+  startRedisServer,
+} from './redis-server.js'
 export { startTestIssuer } from './start-test-issuer.js'
 export type {
   NewKeySpec,
