@@ -1,0 +1,181 @@
+import { Controller, Get, UseGuards } from '@nestjs/common'
+import { APP_GUARD } from '@nestjs/core'
+import { ConfigError } from '@portcullis/core'
+import type { TestIssuer } from '@portcullis/testing'
+import { beforeEach, describe, expect, it } from 'vitest'
+import {
+  AnyAuthGuard,
+  Auth,
+  AuthPolicy,
+  Claims,
+  CombinedAuthGuard,
+  CurrentProject,
+  JwtAuthGuard,
+  PortcullisModule,
+  ProjectAuthGuard,
+} from '../src/index.js'
+import { authFor, configFor, issuerForTest, RecordingAuth, RecordingLogger, startApp } from './support.js'
+
+@Controller('reports')
+class ReportsController {
+  @Get()
+  @Auth('jwt', { scopes: ['reports:read'] })
+  read(@Claims('sub') sub: string) {
+    return { sub }
+  }
+
+  @Get('optional')
+  @Auth('jwt', { optional: true })
+  optional(@Claims('sub') sub: string | undefined) {
+    return { sub: sub ?? null }
+  }
+
+  @Get('default')
+  @Auth()
+  byDefault(@CurrentProject() project: unknown) {
+    return { project: project ?? null }
+  }
+}
+
+describe('@Auth(mode, policy)', () => {
+  let issuer: TestIssuer
+  beforeEach(async () => {
+    issuer = await issuerForTest()
+  })
+
+  it('applies the guard and the policy in one line', async () => {
+    const server = await startApp({
+      imports: [PortcullisModule.forRoot(configFor(issuer))],
+      controllers: [ReportsController],
+    })
+    expect((await server.request('/reports')).status).toBe(401)
+    const reader = await issuer.sign({ sub: 'ada', scope: 'reports:read' })
+    const other = await issuer.sign({ sub: 'ada', scope: 'orders:read' })
+    const allowed = await server.request('/reports', { token: reader })
+    expect(allowed.status).toBe(200)
+    expect(await allowed.json()).toEqual({ sub: 'ada' })
+    const denied = await server.request('/reports', { token: other })
+    expect(denied.status).toBe(403)
+    expect(denied.headers.get('www-authenticate')).toContain('scope="reports:read"')
+  })
+
+  it('carries optional: anonymous gets through, a token is still read', async () => {
+    const server = await startApp({
+      imports: [PortcullisModule.forRoot(configFor(issuer))],
+      controllers: [ReportsController],
+    })
+    expect(await (await server.request('/reports/optional')).json()).toEqual({ sub: null })
+    const token = await issuer.sign({ sub: 'grace' })
+    expect(await (await server.request('/reports/optional', { token })).json()).toEqual({ sub: 'grace' })
+  })
+
+  it('defaults to jwt mode; @CurrentProject() is empty for a bearer token', async () => {
+    const server = await startApp({
+      imports: [PortcullisModule.forRoot(configFor(issuer))],
+      controllers: [ReportsController],
+    })
+    const response = await server.request('/reports/default', { token: await issuer.sign() })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ project: null })
+  })
+
+  it('compiles each handler policy once, not per request', async () => {
+    const auth = new RecordingAuth(authFor(issuer))
+    const server = await startApp({
+      imports: [PortcullisModule.forRoot(auth)],
+      controllers: [ReportsController],
+    })
+    const bootCalls = auth.policyCalls.length
+    const token = await issuer.sign({ scope: 'reports:read' })
+    for (let i = 0; i < 3; i++) expect((await server.request('/reports', { token })).status).toBe(200)
+    for (let i = 0; i < 3; i++) expect((await server.request('/reports/optional')).status).toBe(200)
+    expect(auth.policyCalls.slice(bootCalls)).toEqual([
+      { mode: 'jwt', scopes: ['reports:read'] },
+      { mode: 'jwt', scopes: [], optional: true },
+    ])
+  })
+})
+
+describe('modes that need project authentication (not configured in core yet)', () => {
+  let issuer: TestIssuer
+  beforeEach(async () => {
+    issuer = await issuerForTest()
+  })
+
+  for (const [mode, guardName] of [
+    ['project', 'ProjectAuthGuard'],
+    ['combined', 'CombinedAuthGuard'],
+    ['any', 'AnyAuthGuard'],
+  ] as const) {
+    it(`@Auth('${mode}') fails start-up with a ConfigError naming ${guardName} and the mode`, async () => {
+      @Controller('projects')
+      class ProjectsController {
+        @Get()
+        @Auth(mode)
+        list() {
+          return []
+        }
+      }
+      const attempt = startApp({
+        imports: [PortcullisModule.forRoot(configFor(issuer))],
+        controllers: [ProjectsController],
+      })
+      await expect(attempt).rejects.toBeInstanceOf(ConfigError)
+      await expect(attempt).rejects.toThrow(
+        `Invalid Portcullis configuration (${guardName}):\n  - policy.mode: "${mode}" needs project authentication, which is not configured`,
+      )
+    })
+  }
+
+  it('each mode guard fails start-up in @UseGuards and as a global guard', async () => {
+    for (const guard of [ProjectAuthGuard, CombinedAuthGuard, AnyAuthGuard]) {
+      @Controller('projects')
+      @UseGuards(guard)
+      class GuardedController {
+        @Get()
+        list() {
+          return []
+        }
+      }
+      await expect(
+        startApp({
+          imports: [PortcullisModule.forRoot(configFor(issuer))],
+          controllers: [GuardedController],
+        }),
+      ).rejects.toThrow(`(${guard.name})`)
+      await expect(
+        startApp({
+          imports: [PortcullisModule.forRoot(configFor(issuer))],
+          providers: [{ provide: APP_GUARD, useClass: guard }],
+        }),
+      ).rejects.toThrow(`(${guard.name})`)
+    }
+  })
+
+  it('a jwt guard on a route whose @AuthPolicy names project mode fails that route loudly with the ConfigError', async () => {
+    @Controller('mixed')
+    @UseGuards(JwtAuthGuard)
+    class MixedController {
+      @Get('project')
+      @AuthPolicy({ mode: 'project' })
+      project() {
+        return { reached: true }
+      }
+
+      @Get('jwt')
+      jwt() {
+        return { reached: true }
+      }
+    }
+    const logger = new RecordingLogger()
+    const server = await startApp(
+      { imports: [PortcullisModule.forRoot(configFor(issuer))], controllers: [MixedController] },
+      { logger },
+    )
+    const token = await issuer.sign()
+    expect((await server.request('/mixed/jwt', { token })).status).toBe(200)
+    const response = await server.request('/mixed/project', { token })
+    expect(response.status).toBe(500)
+    expect(logger.errors.join('\n')).toContain('policy.mode: "project" needs project authentication')
+  })
+})
