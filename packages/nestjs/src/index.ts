@@ -7,7 +7,6 @@ export type {
 } from '@portcullis/core'
 export { Auth } from './auth.decorator.js'
 export { AnyAuthGuard, CombinedAuthGuard, JwtAuthGuard, ProjectAuthGuard } from './guards/mode-guards.js'
-export { PortcullisAuthGuard } from './guards/portcullis-auth.guard.js'
 export { type AuthErrorBody, sendAuthErrorHeaders, toHttpException } from './http-exception.js'
 export { AnyScopes, AuthPolicy, Public, type RoutePolicy, Scopes } from './metadata.js'
 export { AuthResult, Claims, CurrentProject, CurrentUser } from './param-decorators.js'

@@ -16,7 +16,7 @@ import {
   type PortcullisConfigInput,
 } from '@portcullis/core'
 import { RoutePolicies } from './route-policies.js'
-import { PORTCULLIS_AUTH } from './tokens.js'
+import { PORTCULLIS_AUTH, ROUTE_POLICIES } from './tokens.js'
 
 /** A core configuration (handed to `createAuth`) or an `Auth` built elsewhere. */
 export type PortcullisAuthSource = PortcullisConfigInput | PortcullisConfig | Auth
@@ -77,14 +77,14 @@ function buildModule(
   imports: NonNullable<ModuleMetadata['imports']>,
   authProvider: FactoryProvider<Auth>,
 ): DynamicModule {
-  const providers: Provider[] = [authProvider, RoutePolicies]
+  const providers: Provider[] = [authProvider, { provide: ROUTE_POLICIES, useClass: RoutePolicies }]
   if (options.closeOnShutdown !== false) providers.push(AuthShutdown)
   return {
     module: PortcullisModule,
     global: options.global ?? true,
     imports,
     providers,
-    exports: [PORTCULLIS_AUTH, RoutePolicies],
+    exports: [PORTCULLIS_AUTH, ROUTE_POLICIES],
   }
 }
 

@@ -3,8 +3,8 @@ import { Inject } from '@nestjs/common'
 import { type Auth, type AuthMode, type CompiledPolicy, ConfigError, isAuthError } from '@portcullis/core'
 import { exchangeOf, loadGraphqlSupport, type RequestLike, toAuthInput } from '../exchange.js'
 import { sendAuthErrorHeaders, toHttpException } from '../http-exception.js'
-import { PUBLIC_ROUTE, RoutePolicies } from '../route-policies.js'
-import { PORTCULLIS_AUTH } from '../tokens.js'
+import { PUBLIC_ROUTE, type RoutePolicies } from '../route-policies.js'
+import { PORTCULLIS_AUTH, ROUTE_POLICIES } from '../tokens.js'
 
 /** The compiled policy a request was last authenticated under, so a second guard with the same one skips. */
 const AUTHENTICATED_UNDER: unique symbol = Symbol('portcullis authenticated under')
@@ -22,7 +22,7 @@ export abstract class PortcullisAuthGuard implements CanActivate, OnModuleInit {
 
   constructor(
     @Inject(PORTCULLIS_AUTH) protected readonly auth: Auth,
-    @Inject(RoutePolicies) private readonly policies: RoutePolicies,
+    @Inject(ROUTE_POLICIES) private readonly policies: RoutePolicies,
   ) {}
 
   /** Fails application start-up when the `Auth` cannot serve this guard's mode (project auth not configured). */
