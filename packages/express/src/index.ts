@@ -7,6 +7,6 @@ export {
   portcullis,
 } from './express-auth.js'
 export type { ErrorHandling } from './guard-request.js'
-export { type HandlerName, mountController, type RouteTable } from './mount-controller.js'
+export { type HandlerName, type HttpVerb, mountController, type RouteTable } from './mount-controller.js'
 export type { RequestAuth } from './request-auth.js'
 export { sendAuthError } from './send-auth-error.js'

@@ -1,6 +1,7 @@
 import type { IRouter, RequestHandler } from 'express'
 
-type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ALL'
+/** The verbs `mountController` routes accept (`ALL` is `router.all`). */
+export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ALL'
 
 /** Names of the controller's methods. */
 export type HandlerName<C> = {
@@ -8,9 +9,9 @@ export type HandlerName<C> = {
 }[keyof C]
 
 /** `'GET /me': 'me'`: a verb and an Express path, mapped to the controller method that handles it. */
-export type RouteTable<C> = { readonly [route: `${Verb} /${string}`]: HandlerName<C> }
+export type RouteTable<C> = { readonly [route: `${HttpVerb} /${string}`]: HandlerName<C> }
 
-const VERBS: ReadonlySet<string> = new Set<Verb>([
+const VERBS: ReadonlySet<string> = new Set<HttpVerb>([
   'GET',
   'POST',
   'PUT',
@@ -41,7 +42,7 @@ export function mountController<R extends IRouter, C extends object>(
     if (typeof method !== 'function') {
       throw new TypeError(`mountController(): ${String(name)} is not a method of the controller`)
     }
-    const register = router[verb.toLowerCase() as Lowercase<Verb>] as (
+    const register = router[verb.toLowerCase() as Lowercase<HttpVerb>] as (
       this: R,
       path: string,
       handler: RequestHandler,
