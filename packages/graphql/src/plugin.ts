@@ -1,0 +1,111 @@
+import type { Auth, AuthPolicy } from '@portcullis/core'
+import type { ExecutionResult } from 'graphql'
+import type { Plugin } from 'graphql-yoga'
+import type { PortcullisContext } from './context.js'
+import { PortcullisAuthError } from './errors.js'
+import { createFieldGuard, type FieldGuard } from './guard.js'
+import { beginOperation, type OperationAuth } from './operation-auth.js'
+import { renderOperationResult } from './operation-result.js'
+import { type AuthInputReader, readAuthInput } from './request-input.js'
+import { PortcullisRuntime } from './runtime.js'
+import { recheckEachEvent } from './subscription-recheck.js'
+
+export interface UsePortcullisOptions {
+  /**
+   * Authenticate before execution instead of on the first protected field. `true` means
+   * `{ mode: 'jwt', optional: true }`: whoever sends a token is identified (`context.user` is set for
+   * every resolver), a bad token fails the operation with 401, and anonymous requests go on to the
+   * field rules. Give a policy to require it for the whole operation. Default: lazy.
+   */
+  eager?: boolean | AuthPolicy
+  /**
+   * When a protected field fails, answer with the other fields' data, a field error and `null` there
+   * (HTTP 200). `false` fails the whole operation instead (`data: null`, HTTP 401/403). Default true.
+   */
+  partialResults?: boolean
+  /** Where credentials come from; default: graphql-ws `connectionParams`, Yoga's `request`, then `req`. */
+  getInput?: AuthInputReader
+}
+
+type Context = Record<string, unknown>
+
+interface SubscribeResultPayload {
+  result: unknown
+  setResult: (next: AsyncIterableIterator<ExecutionResult> | ExecutionResult) => void
+}
+
+/**
+ * The Yoga/envelop plugin: authenticates each operation (lazily, once per policy, when a protected
+ * field resolves; or eagerly), puts the result on the context, renders failures as GraphQL errors
+ * (`extensions.code` `UNAUTHENTICATED` / `FORBIDDEN`; HTTP 401/403 with `WWW-Authenticate` when the
+ * operation fails as a whole) and re-checks a subscription's credentials before every event.
+ */
+export function usePortcullis(
+  auth: Auth,
+  options: UsePortcullisOptions = {},
+): Plugin<PortcullisContext & Context> {
+  const runtime = new PortcullisRuntime(auth, options.getInput ?? readAuthInput)
+  const partialResults = options.partialResults ?? true
+  const eager = eagerGuard(options.eager)
+  if (eager) runtime.compile(eager)
+
+  const render = ({ result, setResult }: { result: unknown; setResult: (next: ExecutionResult) => void }) => {
+    if (isAsyncIterable(result)) return
+    const rendered = renderOperationResult(result as ExecutionResult, partialResults)
+    if (rendered !== result) setResult(rendered)
+  }
+
+  return {
+    onSchemaChange({ schema }) {
+      runtime.compileSchema(schema)
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const operation = beginOperation(runtime, args.contextValue)
+      if (!eager) return { onExecuteDone: render }
+      return authenticateFirst(operation, eager).then((failure) => {
+        if (!failure) return { onExecuteDone: render }
+        setResultAndStopExecution(failure)
+        return undefined
+      })
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const operation = beginOperation(runtime, args.contextValue)
+      const hooks = {
+        onSubscribeResult({ result, setResult }: SubscribeResultPayload) {
+          if (isAsyncIterable<ExecutionResult>(result)) setResult(recheckEachEvent(result, operation))
+          else render({ result, setResult })
+        },
+      }
+      if (!eager) return hooks
+      return authenticateFirst(operation, eager).then((failure) => {
+        if (!failure) return hooks
+        setResultAndStopExecution(failure)
+        return undefined
+      })
+    },
+  }
+}
+
+/** Eager authentication; on an auth failure, the result that stops the operation (HTTP 401/403). */
+async function authenticateFirst(
+  operation: OperationAuth,
+  guard: FieldGuard,
+): Promise<ExecutionResult | undefined> {
+  try {
+    await operation.authenticate(guard)
+    return undefined
+  } catch (error) {
+    if (error instanceof PortcullisAuthError)
+      return { errors: [new PortcullisAuthError(error.authError, { http: true })] }
+    throw error
+  }
+}
+
+function eagerGuard(eager: UsePortcullisOptions['eager']): FieldGuard | undefined {
+  if (eager === undefined || eager === false) return undefined
+  return createFieldGuard(eager === true ? { mode: 'jwt', optional: true } : eager)
+}
+
+function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
+  return typeof (value as AsyncIterable<T> | null)?.[Symbol.asyncIterator] === 'function'
+}
