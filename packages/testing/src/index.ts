@@ -16,6 +16,17 @@ export {
   startRedisCluster,
   startRedisServer,
 } from './redis-server.js'
+export {
+  type MercuryAuthCall,
+  type MercuryStandIn,
+  type MercuryStandInCounts,
+  type MercuryStandInOptions,
+  type MercuryStandInProject,
+  type MercuryStandInService,
+  type MintProjectTokenOptions,
+  type MintServiceTokenOptions,
+  startMercuryStandIn,
+} from './mercury-standin.js'
 export { startTestIssuer } from './start-test-issuer.js'
 export type {
   NewKeySpec,
