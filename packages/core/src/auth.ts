@@ -1,3 +1,4 @@
+import type { BlockList } from 'node:net'
 import {
   type AuthPolicy,
   type CompiledPolicy,
@@ -12,16 +13,22 @@ import { AuthError, type ChallengeParams } from './errors.js'
 import type { AuthEventListener } from './events.js'
 import { createTrustedIssuers, type TrustedIssuer } from './issuers/trusted-issuer.js'
 import { type VerifiedToken, verifyToken } from './jwt/verify-token.js'
+import { type Logger, silentLogger } from './logger.js'
 import {
   buildProtectedResourceMetadata,
   type ProtectedResourceMetadata,
   protectedResourceMetadataUrl,
 } from './metadata.js'
 import type { Claims, User } from './presets/types.js'
+import { clientAddress, compileTrustedProxies } from './rate-limit/client-address.js'
+import { FailureLimiter } from './rate-limit/failure-limiter.js'
+import { openRedis, type RedisConnection } from './redis/connection.js'
+import { RedisRevocations } from './redis/redis-revocations.js'
+import { RedisStore } from './redis/redis-store.js'
 import { extractBearer } from './request/bearer.js'
 import type { AuthInput } from './request/input.js'
-import { RevocationView } from './revocation/revocation-view.js'
-import { createInProcessRevoker, type Revoker } from './revocation/revoker.js'
+import { InProcessRevocations, type RevocationChecker } from './revocation/revocation-checker.js'
+import type { Revoker } from './revocation/revoker.js'
 
 /** What a successful `authenticate` returns. Anonymous (optional policy, no credentials): every field absent. */
 export interface AuthResult {
@@ -33,8 +40,10 @@ export interface AuthResult {
 }
 
 export interface AuthOptions {
-  /** Observability hook: success/failure, JWKS fetches. Called synchronously; keep it cheap. */
+  /** Observability hook: success/failure, cache, JWKS fetches, Redis state. Called synchronously; keep it cheap. */
   onEvent?: AuthEventListener
+  /** pino-compatible logger for operational messages (never tokens or secrets). Default: silent. */
+  logger?: Logger
 }
 
 export interface Auth {
@@ -46,7 +55,10 @@ export interface Auth {
   readonly config: PortcullisConfig
   /** RFC 9728 document, when `protectedResource` is configured. */
   protectedResourceMetadata(): ProtectedResourceMetadata | undefined
-  /** Loads every issuer's keys now instead of on the first request. Rejects on a static-key config error. */
+  /**
+   * Loads every issuer's keys and the revocation state now instead of on the first request.
+   * Rejects on a static-key config error; never on an unreachable issuer or Redis (the failure policy handles those).
+   */
   ready(): Promise<void>
   close(): Promise<void>
 }
@@ -66,7 +78,14 @@ class PortcullisAuth implements Auth {
   readonly revoke: Revoker
   readonly #issuers: Map<string, TrustedIssuer>
   readonly #cache: TokenCache | undefined
-  readonly #revocations = new RevocationView()
+  readonly #revocations: RevocationChecker
+  readonly #redis: RedisConnection | undefined
+  readonly #limiter: FailureLimiter | undefined
+  readonly #trustedProxies: BlockList | undefined
+  readonly #logger: Logger
+  /** Pending until the first revocation sync finished; requests wait for it once, at start-up. */
+  #starting: Promise<void> | undefined
+  #firstSync: Promise<void>
   readonly #challenge: ChallengeParams
   readonly #onEvent: AuthEventListener | undefined
   readonly #policies = new WeakMap<AuthPolicy, CompiledPolicy>()
@@ -75,9 +94,13 @@ class PortcullisAuth implements Auth {
   constructor(config: PortcullisConfig, options: AuthOptions) {
     this.config = config
     this.#onEvent = options.onEvent
+    this.#logger = options.logger ?? silentLogger
     const onEvent = options.onEvent
+    this.#redis = config.redis ? openRedis(config.redis, this.#logger) : undefined
+    const store = this.#redis && new RedisStore(this.#redis.client, this.#redis.prefix)
     this.#issuers = createTrustedIssuers({
       config,
+      ...(store && { sharedStore: store }),
       ...(onEvent && {
         onKeySetFetch: (event) =>
           onEvent({
@@ -96,7 +119,35 @@ class PortcullisAuth implements Auth {
     this.#cache = cache.enabled
       ? new TokenCache({ maxEntries: cache.maxEntries, maxBytes: cache.maxBytes, ttlMs: cache.ttlSec * 1000 })
       : undefined
-    this.revoke = createInProcessRevoker(this.#revocations)
+    this.#revocations = this.#redis ? this.#createRedisRevocations(this.#redis) : new InProcessRevocations()
+    this.revoke = this.#revocations.revoke
+    const rateLimit = config.rateLimit
+    this.#limiter = rateLimit.enabled
+      ? new FailureLimiter(
+          rateLimit,
+          this.#logger,
+          this.#redis && { client: this.#redis.client, prefix: this.#redis.prefix },
+        )
+      : undefined
+    this.#trustedProxies = compileTrustedProxies(rateLimit.trustedProxies)
+    // Requests wait for the first sync, but never longer than one Redis command may take.
+    const firstSync = this.#revocations.start().catch(() => {})
+    this.#firstSync = firstSync
+    const cap = new Promise<void>((resolve) =>
+      setTimeout(resolve, config.redis?.commandTimeoutMs ?? 0).unref(),
+    )
+    this.#starting = Promise.race([firstSync, cap]).then(
+      () => {
+        this.#starting = undefined
+      },
+      (error: unknown) => {
+        this.#starting = undefined
+        this.#logger.warn(
+          { error: (error as Error).message },
+          'revocation sync could not start; the failure policy applies',
+        )
+      },
+    )
     this.#challenge = {
       ...(config.realm !== undefined && { realm: config.realm }),
       ...(config.protectedResource && {
@@ -128,21 +179,24 @@ class PortcullisAuth implements Auth {
   async authenticate(input: AuthInput, policy?: AuthPolicy | CompiledPolicy): Promise<AuthResult> {
     const compiled = this.#resolvePolicy(policy)
     const started = this.#onEvent ? performance.now() : 0
+    const client = this.#limiter ? clientAddress(input, this.#trustedProxies) : undefined
     try {
+      if (client !== undefined) this.#limiter?.assertAllowed(client, Date.now())
+      if (this.#starting) await this.#starting
       const result = await this.#authenticateJwt(input, compiled)
       if (this.#onEvent) this.#reportSuccess(compiled, result, started)
       return result
     } catch (error) {
       const authError = this.#toAuthError(error)
-      if (this.#onEvent) {
-        this.#onEvent({
-          type: 'auth.failure',
-          mode: compiled.mode,
-          code: authError.code,
-          status: authError.status,
-          durationMs: performance.now() - started,
-        })
-      }
+      if (client !== undefined && this.#limiter?.counts(authError.code))
+        await this.#limiter.recordFailure(client)
+      this.#onEvent?.({
+        type: 'auth.failure',
+        mode: compiled.mode,
+        code: authError.code,
+        status: authError.status,
+        durationMs: performance.now() - started,
+      })
       throw authError
     }
   }
@@ -153,12 +207,14 @@ class PortcullisAuth implements Auth {
   }
 
   async ready(): Promise<void> {
-    await Promise.all([...this.#issuers.values()].map((issuer) => issuer.keys.warm()))
+    await Promise.all([...[...this.#issuers.values()].map((issuer) => issuer.keys.warm()), this.#firstSync])
   }
 
   async close(): Promise<void> {
     for (const issuer of this.#issuers.values()) issuer.keys.close()
     this.#cache?.clear()
+    await this.#revocations.close()
+    await this.#redis?.close()
   }
 
   /** The bearer path: L1 hit or full verification, then what can change after validation. Hot path. */
@@ -175,22 +231,46 @@ class PortcullisAuth implements Auth {
       verified = await verifyToken(token, this.#issuers)
       this.#cache?.set(verified, now)
     }
-    this.#checkStillValid(verified, policy, now)
+    const pending = this.#checkStillValid(verified, policy, now)
+    if (pending) await pending
     return { user: verified.user, claims: verified.claims, token, issuer: verified.issuer }
   }
 
-  /** Everything that can change after a token was validated: revocation and this route's rules. Hot path. */
-  #checkStillValid(verified: VerifiedToken, policy: CompiledPolicy, now: number): void {
-    const claims = verified.claims
-    const jti = typeof claims.jti === 'string' ? claims.jti : undefined
-    const iat = typeof claims.iat === 'number' ? claims.iat : undefined
-    if (this.#revocations.isTokenRevoked(jti, verified.user.subject, iat, now)) {
-      throw new AuthError('token_revoked')
-    }
+  /**
+   * Everything that can change after a token was validated: revocation and this route's rules.
+   * Returns a promise only when revocation must ask Redis (strict consistency). Hot path.
+   */
+  #checkStillValid(verified: VerifiedToken, policy: CompiledPolicy, now: number): void | Promise<void> {
     if (policy.issuers && !policy.issuers.has(verified.issuer)) {
       throw new AuthError('token_issuer_unknown', { cause: new Error('issuer not accepted on this route') })
     }
     requireScopes(verified.user.scopes, policy)
+    const claims = verified.claims
+    const jti = typeof claims.jti === 'string' ? claims.jti : undefined
+    const iat = typeof claims.iat === 'number' ? claims.iat : undefined
+    return this.#revocations.checkToken(jti, verified.user.subject, iat, now)
+  }
+
+  #createRedisRevocations(redis: RedisConnection): RedisRevocations {
+    const { redis: redisConfig, revocation } = this.config
+    return new RedisRevocations(
+      redis,
+      {
+        consistency: revocation.consistency,
+        resyncIntervalMs: revocation.resyncIntervalSec * 1000,
+        subjectRetentionMs: revocation.subjectRetentionSec * 1000,
+        maxStaleMs: redisConfig?.maxStaleMs ?? 0,
+        onRedisDown: redisConfig?.onRedisDown ?? 'closed',
+        keyspaceEvents: redisConfig?.keyspaceEvents ?? 'auto',
+        foreignJtiPrefixes: [],
+        onStateChange: (state, detail) => {
+          const log = state === 'live' ? this.#logger.info : this.#logger.warn
+          log.call(this.#logger, { state, ...detail }, `redis ${state}`)
+          this.#onEvent?.({ type: 'redis.state', state })
+        },
+      },
+      this.#logger,
+    )
   }
 
   /** Plain policy objects are compiled once and remembered, so passing a literal each time stays cheap. */

@@ -12,6 +12,7 @@ export type AuthEvent =
       issuer?: string
       durationMs: number
     }
+  | { type: 'redis.state'; state: 'live' | 'down' }
   | {
       type: 'jwks.fetch'
       issuer: string

@@ -22,17 +22,22 @@ describe('built package entry points', () => {
   // `pnpm test` builds first; running this file alone needs `pnpm build`.
   beforeAll(() => {
     for (const file of ['dist/index.cjs', 'dist/index.js']) {
-      if (!existsSync(`${packageDir}/${file}`)) throw new Error(`${file} is missing: run \`pnpm build\` first`)
+      if (!existsSync(`${packageDir}/${file}`))
+        throw new Error(`${file} is missing: run \`pnpm build\` first`)
     }
   })
 
   it('verifies a token through the CJS build (require)', async () => {
     const issuer = await issuerForTest({ algs: ['RS512'] })
     const env = { ...process.env, ISSUER: issuer.url, TOKEN: await issuer.sign({ sub: 'cjs-user' }) }
-    const { stdout } = await run(process.execPath, ['-e', script("const { createAuth } = require('@portcullis/core')")], {
-      cwd: packageDir,
-      env,
-    })
+    const { stdout } = await run(
+      process.execPath,
+      ['-e', script("const { createAuth } = require('@portcullis/core')")],
+      {
+        cwd: packageDir,
+        env,
+      },
+    )
     expect(stdout.trim()).toBe('cjs-user')
   })
 

@@ -51,3 +51,13 @@ export async function rejectionCode(promise: Promise<unknown>): Promise<string> 
   }
   throw new Error('expected a rejection, but authenticate() resolved')
 }
+
+/** 'ok' when authenticate() resolves, else the AuthError code: for polling until a state change shows. */
+export async function outcome(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise
+    return 'ok'
+  } catch (error) {
+    return (error as { code?: string }).code ?? `non-AuthError: ${String(error)}`
+  }
+}

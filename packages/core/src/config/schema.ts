@@ -76,6 +76,44 @@ const issuerSchema = z
     }
   })
 
+const hostPort = z.object({ host: nonEmpty, port: z.number().int().positive() }).strict()
+
+const redisSchema = z
+  .object({
+    /** `redis://` / `rediss://` URL of a standalone server. `REDIS_URL`. */
+    url: nonEmpty.optional(),
+    /** Prefix of every key and channel Portcullis uses. */
+    keyPrefix: nonEmpty.default('portcullis:'),
+    cluster: z
+      .object({ nodes: z.array(hostPort).min(1) })
+      .strict()
+      .optional(),
+    sentinel: z
+      .object({ sentinels: z.array(hostPort).min(1), name: nonEmpty })
+      .strict()
+      .optional(),
+    /** Extra ioredis options (TLS, password, db...). */
+    options: z.record(z.string(), z.unknown()).optional(),
+    /** An ioredis client (standalone, Sentinel or Cluster) to use instead of opening one. Code only. */
+    client: z
+      .custom<object>(
+        (value) =>
+          typeof value === 'object' &&
+          value !== null &&
+          typeof (value as { duplicate?: unknown }).duplicate === 'function',
+        'must be an ioredis Redis or Cluster instance',
+      )
+      .optional(),
+    commandTimeoutMs: z.number().int().positive().default(1000),
+    /** How long in-process state is trusted once Redis is unreachable; then `onRedisDown` applies. */
+    maxStaleMs: z.number().int().nonnegative().default(30_000),
+    /** `closed` (default): past `maxStaleMs`, answer 503 `auth_unavailable`; `open`: keep serving from memory. */
+    onRedisDown: z.enum(['closed', 'open']).default('closed'),
+    /** Enable keyspace notifications (if the server allows CONFIG SET) so revocations written without PUBLISH arrive at once. */
+    keyspaceEvents: z.enum(['auto', 'off']).default('auto'),
+  })
+  .strict()
+
 const protectedResourceSchema = z
   .object({
     /** This API's resource identifier (RFC 9728 `resource`). */
@@ -129,10 +167,34 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    redis: z
-      .object({ url: nonEmpty.optional(), keyPrefix: nonEmpty.default('portcullis:') })
+    redis: redisSchema.optional(),
+    revocation: z
+      .object({
+        /** `eventual`: an in-process view kept current by pub/sub (no round trip); `strict`: ask Redis every request. */
+        consistency: z.enum(['eventual', 'strict']).default('eventual'),
+        /** How often the view is compared with Redis (version check; a full rebuild when it moved). */
+        resyncIntervalSec: z.number().positive().default(30),
+        /** How long a subject cut-off is kept: at least the longest token lifetime. */
+        subjectRetentionSec: z
+          .number()
+          .int()
+          .positive()
+          .default(7 * 24 * 3600),
+      })
       .strict()
-      .optional(),
+      .prefault({}),
+    rateLimit: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Failed attempts per client address allowed within `windowSec`; more answer 429 for `blockSec`. */
+        failures: z.number().int().positive().default(20),
+        windowSec: z.number().int().positive().default(60),
+        blockSec: z.number().int().positive().default(60),
+        /** Proxies whose `X-Forwarded-For` is believed (IPs or CIDRs). */
+        trustedProxies: z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])).default([]),
+      })
+      .strict()
+      .prefault({}),
     mercury: z.object({ baseUrl: httpUrl.optional() }).strict().optional(),
     projects: z
       .object({ signingSecret: nonEmpty.optional(), defaultProjectId: nonEmpty.optional() })
@@ -160,3 +222,4 @@ export type PortcullisConfig = z.output<typeof configSchema>
 export type IssuerConfigInput = z.input<typeof issuerSchema>
 export type IssuerConfig = z.output<typeof issuerSchema>
 export type ProtectedResourceConfig = z.output<typeof protectedResourceSchema>
+export type RedisConfig = z.output<typeof redisSchema>

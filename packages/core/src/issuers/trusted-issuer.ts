@@ -10,6 +10,7 @@ import { StaticKeySource } from '../keys/static-key-source.js'
 import type { VerificationKey } from '../keys/verification-key.js'
 import { PRESETS } from '../presets/index.js'
 import type { Preset } from '../presets/types.js'
+import type { SharedStore } from '../store/shared-store.js'
 
 /** One configured issuer, resolved once at start-up into what the per-token path reads. */
 export interface TrustedIssuer {
@@ -34,10 +35,16 @@ export interface TrustedIssuer {
 export interface IssuerContext {
   config: PortcullisConfig
   onKeySetFetch?: (event: KeySetFetchEvent) => void
+  /** Where remote key sets are shared between instances (Redis), if anywhere. */
+  sharedStore?: SharedStore
 }
 
 /** Builds the issuer table, keyed by exact `iss`. Throws `ConfigError` for what cannot work. */
-export function createTrustedIssuers({ config, onKeySetFetch }: IssuerContext): Map<string, TrustedIssuer> {
+export function createTrustedIssuers({
+  config,
+  onKeySetFetch,
+  sharedStore,
+}: IssuerContext): Map<string, TrustedIssuer> {
   const issuers = new Map<string, TrustedIssuer>()
   config.issuers.forEach((issuerConfig, index) => {
     const preset = PRESETS[issuerConfig.preset]
@@ -66,7 +73,7 @@ export function createTrustedIssuers({ config, onKeySetFetch }: IssuerContext): 
       maxTokenAgeSec: issuerConfig.maxTokenAgeSec,
       resource: issuerConfig.resource,
       claimsCheck: issuerConfig.claimsCheck,
-      keys: createKeySource(issuer, issuerConfig, algorithms, index, config, onKeySetFetch),
+      keys: createKeySource(issuer, issuerConfig, algorithms, index, config, onKeySetFetch, sharedStore),
     })
   })
   return issuers
@@ -86,6 +93,7 @@ function createKeySource(
   index: number,
   config: PortcullisConfig,
   onFetch: ((event: KeySetFetchEvent) => void) | undefined,
+  shared: SharedStore | undefined,
 ): KeySource {
   if (issuerConfig.publicKeys) {
     return new StaticKeySource(importStaticKeys(issuerConfig.publicKeys, algorithms, index))
@@ -105,6 +113,7 @@ function createKeySource(
     timeoutMs: jwks.timeoutMs,
     maxBytes: jwks.maxBytes,
     ...(onFetch !== undefined && { onFetch }),
+    ...(shared !== undefined && { shared }),
   })
 }
 

@@ -1,10 +1,21 @@
+import { createHash } from 'node:crypto'
 import { AuthError } from '../errors.js'
 import type { JwsAlgorithm } from '../jwt/algorithms.js'
+import type { SharedStore } from '../store/shared-store.js'
 import { FetchError, type FetchLimits, fetchJsonObject } from './fetch-json.js'
 import { importVerificationJwk } from './import.js'
 import { KeySet } from './key-set.js'
 import type { KeySource } from './key-source.js'
 import type { VerificationKey } from './verification-key.js'
+
+/** How a key set travels between instances through the shared store. */
+interface SharedKeySetDocument {
+  fetchedAt: number
+  document: Record<string, unknown>
+}
+
+const SHARED_WAIT_MS = 1500
+const SHARED_POLL_MS = 50
 
 export interface RemoteKeySourceOptions extends FetchLimits {
   issuer: string
@@ -21,6 +32,11 @@ export interface RemoteKeySourceOptions extends FetchLimits {
   /** How long past its TTL a key set may still be used while the issuer cannot be reached. */
   staleIfErrorMs: number
   onFetch?: (event: KeySetFetchEvent) => void
+  /**
+   * A store other instances see (Redis): fetched key sets are shared through it, and a short lock there lets
+   * one instance fetch while the others wait for its result, so N instances cost the issuer one fetch.
+   */
+  shared?: SharedStore
 }
 
 export interface KeySetFetchEvent {
@@ -98,31 +114,31 @@ export class RemoteKeySource implements KeySource {
     return this.#inflight
   }
 
-  /** Fetches and imports the key set. Never rejects: failures leave the previous set in place. */
+  /** Fetches (or takes from the shared store) and imports the key set. Never rejects: failures keep the old set. */
   async #load(): Promise<void> {
     const started = Date.now()
     this.#lastAttemptAt = started
     let url = this.#jwksUri ?? ''
     try {
-      url = await this.#locateKeySet()
-      const document = await fetchJsonObject(url, this.#options)
-      if (!Array.isArray(document.keys)) throw new FetchError(`${url} has no "keys" array`)
-      const imported = await Promise.all(document.keys.map(importVerificationJwk))
-      const keys: VerificationKey[] = []
-      const skipped: string[] = []
-      for (const result of imported) {
-        if ('key' in result) keys.push(result.key)
-        else skipped.push(result.skipped)
+      let shared = await this.#readShared()
+      let document = shared?.document
+      if (!document) {
+        url = await this.#locateKeySet()
+        document = await this.#fetchOnce(url)
       }
-      if (keys.length === 0) throw new FetchError(`${url} has no usable signing key`)
-      this.#keys = new KeySet(keys)
-      this.#fetchedAt = Date.now()
+      const keys = await importKeySet(document, url)
+      this.#keys = new KeySet(keys.imported)
+      this.#fetchedAt = shared?.fetchedAt ?? Date.now()
+      if (!shared) {
+        shared = { fetchedAt: this.#fetchedAt, document }
+        await this.#writeShared(shared)
+      }
       this.#options.onFetch?.({
         issuer: this.#options.issuer,
         url,
         ok: true,
-        keys: keys.length,
-        skipped,
+        keys: keys.imported.length,
+        skipped: keys.skipped,
         durationMs: Date.now() - started,
       })
     } catch (error) {
@@ -137,6 +153,65 @@ export class RemoteKeySource implements KeySource {
       })
     }
   }
+
+  /**
+   * Fetches from the issuer, unless another instance holds the shared fetch lock: then waits briefly for the
+   * set it is fetching. Redis trouble never blocks a fetch; it only loses the sharing.
+   */
+  async #fetchOnce(url: string): Promise<Record<string, unknown>> {
+    const shared = this.#options.shared
+    if (shared) {
+      const locked = await shared
+        .setIfAbsent(this.#sharedKey('jwks-lock:'), '1', this.#options.timeoutMs + 1000)
+        .catch(() => true)
+      if (!locked) {
+        const deadline = Date.now() + SHARED_WAIT_MS
+        while (Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, SHARED_POLL_MS))
+          const arrived = await this.#readShared()
+          if (arrived) return arrived.document
+        }
+      }
+    }
+    const document = await fetchJsonObject(url, this.#options)
+    if (!Array.isArray(document.keys)) throw new FetchError(`${url} has no "keys" array`)
+    return document
+  }
+
+  /** A shared key set fresher than the one held here, if the store has one. */
+  async #readShared(): Promise<SharedKeySetDocument | undefined> {
+    const shared = this.#options.shared
+    if (!shared) return undefined
+    try {
+      const text = await shared.get(this.#sharedKey('jwks:'))
+      if (!text) return undefined
+      const entry = JSON.parse(text) as SharedKeySetDocument
+      const fresh = Date.now() - entry.fetchedAt <= this.#options.ttlMs
+      return fresh && entry.fetchedAt > this.#fetchedAt && Array.isArray(entry.document?.keys)
+        ? entry
+        : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  async #writeShared(entry: SharedKeySetDocument): Promise<void> {
+    const shared = this.#options.shared
+    if (!shared) return
+    const ttl = this.#options.ttlMs + this.#options.staleIfErrorMs
+    await shared.set(this.#sharedKey('jwks:'), JSON.stringify(entry), ttl).catch(() => {})
+    await shared.delete(this.#sharedKey('jwks-lock:')).catch(() => {})
+  }
+
+  #sharedKey(kind: string): string {
+    this.#sharedId ??= createHash('sha256')
+      .update(this.#options.jwksUri ?? this.#options.issuer)
+      .digest('hex')
+      .slice(0, 32)
+    return kind + this.#sharedId
+  }
+
+  #sharedId: string | undefined
 
   async #locateKeySet(): Promise<string> {
     this.#jwksUri ??= await this.#discoverKeySet()
@@ -165,6 +240,23 @@ export class RemoteKeySource implements KeySource {
     }
     return jwksUri
   }
+}
+
+/** Imports every usable key of a JWKS document; throws when none is usable. */
+async function importKeySet(
+  document: Record<string, unknown>,
+  url: string,
+): Promise<{ imported: VerificationKey[]; skipped: string[] }> {
+  if (!Array.isArray(document.keys)) throw new FetchError(`${url} has no "keys" array`)
+  const results = await Promise.all(document.keys.map(importVerificationJwk))
+  const imported: VerificationKey[] = []
+  const skipped: string[] = []
+  for (const result of results) {
+    if ('key' in result) imported.push(result.key)
+    else skipped.push(result.skipped)
+  }
+  if (imported.length === 0) throw new FetchError(`${url} has no usable signing key`)
+  return { imported, skipped }
 }
 
 /** https always; plain http only when discovery itself was plain http (local development and tests). */

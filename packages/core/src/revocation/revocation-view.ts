@@ -51,6 +51,17 @@ export class RevocationView {
     return this.#projects.has(projectId)
   }
 
+  /** Every live entry, as the deltas that would recreate it (used to repair a Redis that lost its data). */
+  *entries(nowMs: number): Generator<RevocationDelta> {
+    for (const [id, until] of this.#tokens)
+      if (until > nowMs) yield { kind: 'token', id, until, revoked: true }
+    for (const [id, { before, until }] of this.#subjects) {
+      if (until > nowMs) yield { kind: 'subject', id, before, until, revoked: true }
+    }
+    for (const [id, until] of this.#projects)
+      if (until > nowMs) yield { kind: 'project', id, until, revoked: true }
+  }
+
   clear(): void {
     this.#tokens.clear()
     this.#subjects.clear()

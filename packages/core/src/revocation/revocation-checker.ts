@@ -1,0 +1,40 @@
+import { AuthError } from '../errors.js'
+import { RevocationView } from './revocation-view.js'
+import { createInProcessRevoker, type Revoker } from './revoker.js'
+
+/**
+ * Answers "is this still allowed?" on every request, cache hit or not. Returns nothing when it may proceed,
+ * throws `AuthError` when not, and returns a promise only where it must ask Redis (strict consistency).
+ */
+export interface RevocationChecker {
+  readonly revoke: Revoker
+  checkToken(
+    jti: string | undefined,
+    subject: string,
+    issuedAtSec: number | undefined,
+    nowMs: number,
+  ): void | Promise<void>
+  checkProject(projectId: string, nowMs: number): void | Promise<void>
+  start(): Promise<void>
+  close(): Promise<void>
+}
+
+/** The embedded default: revocations live in this process. */
+export class InProcessRevocations implements RevocationChecker {
+  readonly #view = new RevocationView()
+  readonly revoke: Revoker = createInProcessRevoker(this.#view)
+
+  checkToken(jti: string | undefined, subject: string, issuedAtSec: number | undefined, nowMs: number): void {
+    if (this.#view.isTokenRevoked(jti, subject, issuedAtSec, nowMs)) throw new AuthError('token_revoked')
+  }
+
+  checkProject(projectId: string): void {
+    if (this.#view.isProjectRevoked(projectId)) throw new AuthError('project_revoked')
+  }
+
+  async start(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.#view.clear()
+  }
+}
