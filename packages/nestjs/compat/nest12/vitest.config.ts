@@ -15,6 +15,8 @@ export default defineProject({
     name: '@portcullis/nestjs (NestJS 12)',
     root: fileURLToPath(new URL('../..', import.meta.url)),
     include: ['test/**/*.test.ts', 'compat/nest12/test/**/*.test.ts'],
+    // The built entries resolve @nestjs/* from beside the package (Nest 11 in this workspace): tested there.
+    exclude: ['test/packaging.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },
