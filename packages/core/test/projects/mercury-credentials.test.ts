@@ -30,7 +30,7 @@ async function setUp(
   const client = new MercuryClient({
     baseUrl: mercury.url,
     signingSecret: options.signingSecret ?? SIGNING_SECRET,
-    timeoutMs: 500,
+    timeoutMs: 2000,
     retries: 0,
     logger,
     ...options.client,
