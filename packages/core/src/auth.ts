@@ -6,6 +6,7 @@ import {
   isCompiledPolicy,
   requireScopes,
 } from './authorize/policy.js'
+import { SharedTokenCache } from './cache/shared-token-cache.js'
 import { TokenCache } from './cache/token-cache.js'
 import { ConfigError } from './config/errors.js'
 import { configSchema, type PortcullisConfig, type PortcullisConfigInput } from './config/schema.js'
@@ -78,6 +79,7 @@ class PortcullisAuth implements Auth {
   readonly revoke: Revoker
   readonly #issuers: Map<string, TrustedIssuer>
   readonly #cache: TokenCache | undefined
+  readonly #sharedTokens: SharedTokenCache | undefined
   readonly #revocations: RevocationChecker
   readonly #redis: RedisConnection | undefined
   readonly #limiter: FailureLimiter | undefined
@@ -98,6 +100,10 @@ class PortcullisAuth implements Auth {
     const onEvent = options.onEvent
     this.#redis = config.redis ? openRedis(config.redis, this.#logger) : undefined
     const store = this.#redis && new RedisStore(this.#redis.client, this.#redis.prefix)
+    this.#sharedTokens =
+      store && config.redis?.tokenCache
+        ? new SharedTokenCache(store, config.tokenCache.ttlSec * 1000)
+        : undefined
     this.#issuers = createTrustedIssuers({
       config,
       ...(store && { sharedStore: store }),
@@ -228,7 +234,11 @@ class PortcullisAuth implements Auth {
     let verified = this.#cache?.get(token, now)
     if (this.#onEvent) this.#onEvent({ type: verified ? 'cache.hit' : 'cache.miss', cache: 'token' })
     if (verified === undefined) {
-      verified = await verifyToken(token, this.#issuers)
+      verified = this.#sharedTokens && (await this.#sharedTokens.get(token, this.#issuers))
+      if (verified === undefined) {
+        verified = await verifyToken(token, this.#issuers)
+        if (this.#sharedTokens) await this.#sharedTokens.set(verified, now)
+      }
       this.#cache?.set(verified, now)
     }
     const pending = this.#checkStillValid(verified, policy, now)

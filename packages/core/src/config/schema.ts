@@ -111,6 +111,8 @@ const redisSchema = z
     onRedisDown: z.enum(['closed', 'open']).default('closed'),
     /** Enable keyspace notifications (if the server allows CONFIG SET) so revocations written without PUBLISH arrive at once. */
     keyspaceEvents: z.enum(['auto', 'off']).default('auto'),
+    /** Share validated tokens between instances (L2). Off: a local signature check is cheaper than a GET. */
+    tokenCache: z.boolean().default(false),
   })
   .strict()
 
