@@ -14,12 +14,11 @@ export function emailDomain(id: string): string | undefined {
 
 /** A domain in comparable ASCII form, or undefined when it is not a valid host name. */
 export function normalizeDomain(domain: string): string | undefined {
-  const trimmed = domain.endsWith('.') ? domain.slice(0, -1) : domain
-  if (trimmed.length === 0 || trimmed.length > 253) return undefined
+  if (domain.length === 0 || domain.length > 254) return undefined
   // The URL host parser stops at these (`example.com/evil` would read as `example.com`), so refuse them first.
-  if (/[\s/\\?#%:@[\]\u0000-\u001f\u007f]/u.test(trimmed)) return undefined
-  let ascii = domainToASCII(trimmed.toLowerCase())
-  // IDNA maps a trailing full-width or ideographic full stop to '.', which is dropped like a plain one.
+  if (/[\s/\\?#%:@[\]\u0000-\u001f\u007f]/u.test(domain)) return undefined
+  let ascii = domainToASCII(domain.toLowerCase())
+  // One trailing dot (plain, or a full-width or ideographic full stop IDNA maps to it) is dropped.
   if (ascii.endsWith('.')) ascii = ascii.slice(0, -1)
   if (ascii === '' || !/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(ascii)) return undefined
   return ascii
