@@ -31,7 +31,8 @@ export interface DecoratorOwner {
 
 interface MethodRecord {
   readonly owner: DecoratorOwner
-  readonly where: string
+  /** `summary()`, or `ReportController.summary()` once a class decorator has seen it: names it in errors. */
+  where: string
   readonly settings: DecoratorSettings
   klass: DecoratorSettings | undefined
   /** Undefined only for a `@Public()` method, which is never wrapped. */
@@ -57,7 +58,7 @@ export function createDecorator(owner: DecoratorOwner, label: string, apply: App
     if (isStandardContext(context)) {
       if (context.kind === 'class') return decorateClass(owner, target as Function, label, apply)
       if (context.kind === 'method') {
-        return decorateMethod(owner, target as Function, `${label} on ${String(context.name)}()`, apply)
+        return decorateMethod(owner, target as Function, `${String(context.name)}()`, label, apply)
       }
       throw new TypeError(
         `${label} decorates methods and classes, not ${context.kind}s (${String(context.name)})`,
@@ -65,7 +66,7 @@ export function createDecorator(owner: DecoratorOwner, label: string, apply: App
     }
     if (args.length === 1 && typeof target === 'function') return decorateClass(owner, target, label, apply)
     if (isMethodDescriptor(descriptor)) {
-      descriptor.value = decorateMethod(owner, descriptor.value, `${label} on ${String(context)}()`, apply)
+      descriptor.value = decorateMethod(owner, descriptor.value, `${String(context)}()`, label, apply)
       return descriptor
     }
     throw new TypeError(`${label} decorates methods and classes only`)
@@ -73,12 +74,18 @@ export function createDecorator(owner: DecoratorOwner, label: string, apply: App
   return decorator as AuthDecorator
 }
 
-function decorateMethod(owner: DecoratorOwner, method: Function, where: string, apply: Apply): Function {
+function decorateMethod(
+  owner: DecoratorOwner,
+  method: Function,
+  where: string,
+  label: string,
+  apply: Apply,
+): Function {
   const existing = methodRecords.get(method)
   if (existing) {
     assertSameOwner(existing.owner, owner, where)
     // Already wrapped by another decorator (a @Public method cannot take more: that would contradict).
-    apply(existing.settings, where)
+    apply(existing.settings, `${label} on ${where}`)
     compile(existing)
     return method
   }
@@ -89,7 +96,7 @@ function decorateMethod(owner: DecoratorOwner, method: Function, where: string, 
     klass: undefined,
     policy: undefined,
   }
-  apply(record.settings, where)
+  apply(record.settings, `${label} on ${where}`)
   compile(record)
   if (record.policy === undefined) {
     // @Public(): the method stays exactly as written, only remembered so a class default skips it.
@@ -119,6 +126,7 @@ function decorateClass(owner: DecoratorOwner, klass: Function, label: string, ap
     if (existing) {
       // Wrapped by a method decorator, or left alone by @Public(): either way it now sees the class default.
       assertSameOwner(existing.owner, owner, where)
+      existing.where = where
       existing.klass = record.settings
       compile(existing)
       continue

@@ -33,11 +33,14 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.()
 })
 
-/** One real issuer per test file, started before its tests and closed after them. */
+/**
+ * One real issuer per test file, started before its tests and closed after them. One ES256 key: algorithms
+ * are core's business, and skipping six RSA/EdDSA key generations keeps the suite quick.
+ */
 export function useIssuer(): () => TestIssuer {
   let issuer: TestIssuer | undefined
   beforeAll(async () => {
-    issuer = await startTestIssuer({ audience: AUDIENCE })
+    issuer = await startTestIssuer({ audience: AUDIENCE, algs: ['ES256'] })
   })
   afterAll(async () => {
     await issuer?.close()
