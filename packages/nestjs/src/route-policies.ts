@@ -59,12 +59,14 @@ export class RoutePolicies {
   }
 
   #read(classRef: object, handler: AnyFunction): RouteEntry {
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_METADATA, [
-      handler,
-      classRef as AnyFunction,
-    ])
     const onClass = this.#level(classRef)
     const onHandler = this.#level(handler)
+    // A handler's own @Public() wins; so do its own requirements over a @Public() class.
+    const isPublic =
+      this.reflector.get<boolean | undefined>(PUBLIC_METADATA, handler) ??
+      (onHandler.declared
+        ? undefined
+        : this.reflector.get<boolean | undefined>(PUBLIC_METADATA, classRef as AnyFunction))
     const scopes = [...new Set([...onClass.scopes, ...onHandler.scopes])]
     const anyScopes = onHandler.anyScopes ?? onClass.anyScopes
     const optional = onHandler.policy?.optional ?? onClass.policy?.optional
@@ -87,6 +89,8 @@ export class RoutePolicies {
     policy: RoutePolicy | undefined
     scopes: readonly string[]
     anyScopes: readonly string[] | undefined
+    /** Whether this level states any requirement of its own. */
+    declared: boolean
   } {
     const reflect = <T>(key: string) => this.reflector.get<T | undefined>(key, target as AnyFunction)
     const policy = reflect<RoutePolicy>(POLICY_METADATA)
@@ -97,6 +101,7 @@ export class RoutePolicies {
       scopes: [...(policy?.scopes ?? []), ...(scopes ?? [])],
       anyScopes:
         policy?.anyScopes || anyScopes ? [...(policy?.anyScopes ?? []), ...(anyScopes ?? [])] : undefined,
+      declared: policy !== undefined || scopes !== undefined || anyScopes !== undefined,
     }
   }
 }

@@ -39,6 +39,12 @@ class DocsController {
   index() {
     return { docs: true }
   }
+
+  @Get('drafts')
+  @Scopes('editor')
+  drafts() {
+    return { drafts: true }
+  }
 }
 
 describe('JwtAuthGuard as a global guard (APP_GUARD)', () => {
@@ -72,6 +78,16 @@ describe('JwtAuthGuard as a global guard (APP_GUARD)', () => {
   it('lets @Public() handlers and controllers through without credentials', async () => {
     expect(await (await server.request('/health')).json()).toEqual({ status: 'ok' })
     expect(await (await server.request('/docs')).json()).toEqual({ docs: true })
+  })
+
+  it('enforces the requirements a handler declares inside a @Public() controller', async () => {
+    expect((await server.request('/docs/drafts')).status).toBe(401)
+    expect(
+      (await server.request('/docs/drafts', { token: await issuer.sign({ scope: 'reader' }) })).status,
+    ).toBe(403)
+    expect(
+      (await server.request('/docs/drafts', { token: await issuer.sign({ scope: 'editor' }) })).status,
+    ).toBe(200)
   })
 
   it('reads @Scopes() on routes that have no guard of their own', async () => {
