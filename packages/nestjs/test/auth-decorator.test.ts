@@ -13,6 +13,7 @@ import {
   JwtAuthGuard,
   PortcullisModule,
   ProjectAuthGuard,
+  Scopes,
 } from '../src/index.js'
 import { authFor, configFor, issuerForTest, RecordingAuth, RecordingLogger, startApp } from './support.js'
 
@@ -37,6 +38,21 @@ class ReportsController {
   }
 }
 
+@Controller('billing')
+@Auth('jwt', { scopes: ['billing'] })
+class BillingController {
+  @Get()
+  read() {
+    return { billing: true }
+  }
+
+  @Get('refunds')
+  @Scopes('refunds')
+  refunds() {
+    return { refunds: true }
+  }
+}
+
 describe('@Auth(mode, policy)', () => {
   let issuer: TestIssuer
   beforeEach(async () => {
@@ -57,6 +73,19 @@ describe('@Auth(mode, policy)', () => {
     const denied = await server.request('/reports', { token: other })
     expect(denied.status).toBe(403)
     expect(denied.headers.get('www-authenticate')).toContain('scope="reports:read"')
+  })
+
+  it('guards a whole controller, adding handler scopes to its own', async () => {
+    const server = await startApp({
+      imports: [PortcullisModule.forRoot(configFor(issuer))],
+      controllers: [BillingController],
+    })
+    expect((await server.request('/billing')).status).toBe(401)
+    const billing = await issuer.sign({ scope: 'billing' })
+    expect((await server.request('/billing', { token: billing })).status).toBe(200)
+    expect((await server.request('/billing/refunds', { token: billing })).status).toBe(403)
+    const both = await issuer.sign({ scope: 'billing refunds' })
+    expect((await server.request('/billing/refunds', { token: both })).status).toBe(200)
   })
 
   it('carries optional: anonymous gets through, a token is still read', async () => {
