@@ -8,5 +8,10 @@ const graphqlAsNodeLoadsIt = [{ find: /^graphql$/, replacement: 'graphql/index.j
 export default defineProject({
   resolve: { conditions: ['@portcullis/source'], alias: graphqlAsNodeLoadsIt },
   ssr: { resolve: { conditions: ['@portcullis/source'] } },
-  test: { testTimeout: 20_000, hookTimeout: 30_000 },
+  test: {
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    // Type tests (test/*.test-d.ts) run with the rest: `vitest run` type-checks them with tsc.
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+  },
 })

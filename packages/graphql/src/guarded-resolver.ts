@@ -21,8 +21,26 @@ export function guardResolver<TSource, TContext, TArgs, TResult>(
     await operationAuthOf(context).authenticate(guard)
     return await resolver(source, args, context, info)
   }
-  Object.defineProperty(guarded, GUARDS, { value: Object.freeze([...guardsOfResolver(resolver), guard]) })
+  recordGuards(guarded, Object.freeze([...guardsOfResolver(resolver), guard]))
   return guarded
+}
+
+/**
+ * Records the guards on the function, and on any function bound from it: graphql-tools attaches
+ * resolvers with `fn.bind(typeResolvers)`, which would drop them, and usePortcullis looks for them
+ * when the schema is set to compile every policy before the first request.
+ */
+function recordGuards(fn: object, guards: readonly FieldGuard[]): void {
+  Object.defineProperty(fn, GUARDS, { value: guards })
+  Object.defineProperty(fn, 'bind', {
+    configurable: true,
+    writable: true,
+    value: function bind(this: (...args: unknown[]) => unknown, thisArg: unknown, ...args: unknown[]) {
+      const bound = Function.prototype.bind.call(this, thisArg, ...args)
+      recordGuards(bound, guards)
+      return bound
+    },
+  })
 }
 
 export function guardsOfResolver(resolver: unknown): readonly FieldGuard[] {

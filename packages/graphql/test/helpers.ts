@@ -29,13 +29,20 @@ export interface AuthForTest {
   calls: () => number
 }
 
-/** A real Auth trusting `issuer`, counting authenticate() calls through core's events; closed after the test. */
-export function authFor(issuer: TestIssuer, config: Partial<PortcullisConfigInput> = {}): AuthForTest {
+/** A real Auth trusting the issuer(s), counting authenticate() calls through core's events; closed after the test. */
+export function authFor(
+  issuers: TestIssuer | readonly TestIssuer[],
+  config: Partial<PortcullisConfigInput> = {},
+): AuthForTest {
+  const trusted = Array.isArray(issuers) ? issuers : [issuers as TestIssuer]
   let calls = 0
   const onEvent = (event: AuthEvent) => {
     if (event.type === 'auth.success' || event.type === 'auth.failure') calls++
   }
-  const auth = createAuth({ audience: AUDIENCE, ...config, issuers: [{ issuer: issuer.url }] }, { onEvent })
+  const auth = createAuth(
+    { audience: AUDIENCE, ...config, issuers: trusted.map((issuer) => ({ issuer: issuer.url })) },
+    { onEvent },
+  )
   onCleanup(() => auth.close())
   return { auth, calls: () => calls }
 }

@@ -1,0 +1,147 @@
+import { makeExecutableSchema } from '@graphql-tools/schema'
+import { ConfigError } from '@portcullis/core'
+import type { TestIssuer } from '@portcullis/testing'
+import { createYoga } from 'graphql-yoga'
+import { beforeEach, describe, expect, it } from 'vitest'
+import {
+  type PortcullisContext,
+  requiresAnyAuth,
+  requiresCombinedAuth,
+  requiresJwtAuth,
+  requiresProjectAuth,
+  usePortcullis,
+} from '../src/index.js'
+import { type AuthForTest, authFor, errorCodes, issuerForTest, postGraphQL, serve } from './helpers.js'
+
+let issuer: TestIssuer
+let other: TestIssuer
+let counted: AuthForTest
+
+beforeEach(async () => {
+  ;[issuer, other] = await Promise.all([issuerForTest(), issuerForTest()])
+  counted = authFor([issuer, other])
+})
+
+function codeFirstSchema() {
+  return makeExecutableSchema<PortcullisContext>({
+    typeDefs: /* GraphQL */ `
+      type Query {
+        hello: String
+        profile: String
+        report: String
+        requiredReport: String!
+        greeting: String
+        fromFirstIssuer: String!
+        onlyFirstIssuer: String
+      }
+    `,
+    resolvers: {
+      Query: {
+        hello: () => 'world',
+        profile: requiresJwtAuth((_source, _args, context) => context.user.id),
+        report: requiresJwtAuth(() => 'report', { scopes: ['reports:read'] }),
+        requiredReport: requiresJwtAuth(() => 'report', { scopes: ['reports:read'] }),
+        greeting: requiresJwtAuth((_source, _args, context) => `hello ${context.user?.id ?? 'stranger'}`, {
+          optional: true,
+        }),
+        fromFirstIssuer: requiresJwtAuth(() => 'trusted', { issuers: [issuer.url] }),
+        onlyFirstIssuer: requiresJwtAuth(() => 'trusted', { issuers: [issuer.url] }),
+      },
+    },
+  })
+}
+
+async function serveCodeFirst(options: Parameters<typeof usePortcullis>[1] = {}): Promise<string> {
+  const yoga = createYoga({
+    schema: codeFirstSchema(),
+    plugins: [usePortcullis(counted.auth, options)],
+    logging: false,
+  })
+  return (await serve(yoga)).url
+}
+
+describe('resolver wrappers', () => {
+  it('requiresJwtAuth runs the resolver with the user on the context', async () => {
+    const url = await serveCodeFirst()
+    const token = await issuer.sign({ email: 'ada@example.test' })
+    expect((await postGraphQL(url, '{ profile }', { token })).body).toEqual({
+      data: { profile: 'ada@example.test' },
+    })
+  })
+
+  it('requiresJwtAuth without a token: field error and null, the rest answered', async () => {
+    const url = await serveCodeFirst()
+    const { status, body } = await postGraphQL(url, '{ hello profile }')
+    expect(status).toBe(200)
+    expect(body.data).toEqual({ hello: 'world', profile: null })
+    expect(errorCodes(body)).toEqual([
+      { code: 'UNAUTHENTICATED', auth: 'credentials_missing', path: 'profile' },
+    ])
+  })
+
+  it('requiresJwtAuth with scopes answers 403 insufficient_scope when the operation fails', async () => {
+    const url = await serveCodeFirst()
+    const token = await issuer.sign({ scope: 'other' })
+    const { status, headers, body } = await postGraphQL(url, '{ requiredReport }', { token })
+    expect(status).toBe(403)
+    expect(headers.get('www-authenticate')).toContain('scope="reports:read"')
+    expect(errorCodes(body)).toEqual([
+      { code: 'FORBIDDEN', auth: 'insufficient_scope', path: 'requiredReport' },
+    ])
+    const granted = await postGraphQL(url, '{ report }', {
+      token: await issuer.sign({ scope: 'reports:read' }),
+    })
+    expect(granted.body).toEqual({ data: { report: 'report' } })
+  })
+
+  it('requiresJwtAuth with optional: true lets anonymous callers through', async () => {
+    const url = await serveCodeFirst()
+    expect((await postGraphQL(url, '{ greeting }')).body).toEqual({ data: { greeting: 'hello stranger' } })
+    const token = await issuer.sign({ email: 'ada@example.test' })
+    expect((await postGraphQL(url, '{ greeting }', { token })).body).toEqual({
+      data: { greeting: 'hello ada@example.test' },
+    })
+  })
+
+  it('requiresJwtAuth with issuers accepts tokens from those issuers only', async () => {
+    const url = await serveCodeFirst()
+    const trusted = await postGraphQL(url, '{ fromFirstIssuer }', { token: await issuer.sign() })
+    expect(trusted.body).toEqual({ data: { fromFirstIssuer: 'trusted' } })
+    const elsewhere = await postGraphQL(url, '{ fromFirstIssuer }', { token: await other.sign() })
+    expect(elsewhere.status).toBe(401)
+    expect(errorCodes(elsewhere.body)).toEqual([
+      { code: 'UNAUTHENTICATED', auth: 'token_issuer_unknown', path: 'fromFirstIssuer' },
+    ])
+  })
+
+  it('when 401 and 403 both fail the operation, the response speaks for the 401', async () => {
+    const url = await serveCodeFirst({ partialResults: false })
+    const token = await other.sign({ scope: 'other' })
+    const { status, headers, body } = await postGraphQL(url, '{ report onlyFirstIssuer }', { token })
+    expect(body.data).toBeNull()
+    expect(errorCodes(body).map((c) => c.auth)).toEqual(['insufficient_scope', 'token_issuer_unknown'])
+    expect(status).toBe(401)
+    expect(headers.get('www-authenticate')).toBe(
+      'Bearer error="invalid_token", error_description="The access token is invalid."',
+    )
+  })
+
+  for (const [name, wrapper] of [
+    ['requiresProjectAuth', requiresProjectAuth],
+    ['requiresCombinedAuth', requiresCombinedAuth],
+    ['requiresAnyAuth', requiresAnyAuth],
+  ] as const) {
+    it(`${name} maps its mode through and, without project auth configured, fails in createYoga`, () => {
+      const schema = makeExecutableSchema({
+        typeDefs: 'type Query { project: String }',
+        resolvers: { Query: { project: wrapper(() => 'project data') } },
+      })
+      expect(() => createYoga({ schema, plugins: [usePortcullis(counted.auth)], logging: false })).toThrow(
+        expect.objectContaining({
+          constructor: ConfigError,
+          message: expect.stringContaining('Query.project: policy.mode'),
+        }),
+      )
+    })
+  }
+})
