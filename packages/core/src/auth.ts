@@ -52,6 +52,11 @@ export interface Auth {
   authenticate(input: AuthInput, policy?: AuthPolicy | CompiledPolicy): Promise<AuthResult>
   /** Resolves a policy once, for adapters to reuse on every request. */
   policy(policy?: AuthPolicy): CompiledPolicy
+  /**
+   * Checks an already-authenticated result against a further policy's rules (scopes, issuers) without
+   * authenticating again: for a `requireScopes` step after a guard. Throws `AuthError` (403 / 401).
+   */
+  authorize(result: AuthResult, policy: AuthPolicy | CompiledPolicy): void
   readonly revoke: Revoker
   readonly config: PortcullisConfig
   /** RFC 9728 document, when `protectedResource` is configured. */
@@ -204,6 +209,22 @@ class PortcullisAuth implements Auth {
         durationMs: performance.now() - started,
       })
       throw authError
+    }
+  }
+
+  authorize(result: AuthResult, policy: AuthPolicy | CompiledPolicy): void {
+    const compiled = this.#resolvePolicy(policy)
+    try {
+      if (!result.user) {
+        if (compiled.optional) return
+        throw new AuthError('credentials_missing')
+      }
+      if (compiled.issuers && (result.issuer === undefined || !compiled.issuers.has(result.issuer))) {
+        throw new AuthError('token_issuer_unknown', { cause: new Error('issuer not accepted on this route') })
+      }
+      requireScopes(result.user.scopes, compiled)
+    } catch (error) {
+      throw this.#toAuthError(error)
     }
   }
 

@@ -201,3 +201,25 @@ describe('authorization and revocation on every request', () => {
     expect(() => auth.policy({ issuers: ['https://nowhere'] })).toThrow(/not a configured issuer/)
   })
 })
+
+describe('authorize() on an existing result', () => {
+  it('checks a further policy without authenticating again', async () => {
+    const issuer = await issuerForTest({ algs: ['ES256'] })
+    const auth = authFor(issuer, {}, { realm: 'api' })
+    const result = await auth.authenticate(bearer(await issuer.sign({ scope: 'read' })))
+    expect(() => auth.authorize(result, { scopes: ['read'] })).not.toThrow()
+    const error = (() => {
+      try {
+        auth.authorize(result, { scopes: ['write'] })
+      } catch (e) {
+        return e as AuthError
+      }
+    })()
+    expect(error).toMatchObject({ code: 'insufficient_scope', status: 403 })
+    expect(error?.wwwAuthenticate).toContain('realm="api"')
+    expect(() => auth.authorize({}, { scopes: ['read'] })).toThrow(
+      expect.objectContaining({ code: 'credentials_missing' }),
+    )
+    expect(() => auth.authorize({}, { optional: true })).not.toThrow()
+  })
+})
