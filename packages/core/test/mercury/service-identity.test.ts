@@ -1,20 +1,22 @@
-import { describe, expect, it } from 'vitest'
+import { type MercuryStandIn, startMercuryStandIn } from '@portcullis/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serviceConfigSchema } from '../../src/mercury/config.js'
 import { MercuryClient } from '../../src/mercury/mercury-client.js'
 import { ServiceIdentity } from '../../src/mercury/service-identity.js'
-import {
-  CapturingLogger,
-  codeOf,
-  mercuryForTest,
-  RecordingStore,
-  SERVICE_ID,
-  SIGNING_SECRET,
-} from './helpers.js'
+import { CapturingLogger, codeOf, RecordingStore, SERVICE_ID, SIGNING_SECRET } from './helpers.js'
 
 const SERVICE = { clientId: 'orders-api', clientSecret: 'orders-client-secret', serviceId: SERVICE_ID }
 
+// One stand-in for the file (its service signing key takes a while to make); every test gets fresh counts.
+let mercury: MercuryStandIn
+beforeAll(async () => {
+  mercury = await startMercuryStandIn({ signingSecret: SIGNING_SECRET, services: [SERVICE] })
+})
+afterAll(() => mercury.close())
+
 async function setUp(options: { signingSecret?: string; clientSecret?: string } = {}) {
-  const mercury = await mercuryForTest({ services: [SERVICE] })
+  mercury.setMode('ok')
+  mercury.resetCounts()
   const logger = new CapturingLogger()
   const client = new MercuryClient({
     baseUrl: mercury.url,
@@ -77,7 +79,7 @@ describe('this service id at Mercury', () => {
   })
 
   it('keeps a discovered id when a later refresh fails', async () => {
-    const mercury = await mercuryForTest({ services: [SERVICE] })
+    await setUp()
     const client = new MercuryClient({ baseUrl: mercury.url, signingSecret: SIGNING_SECRET, retries: 0 })
     const identity = new ServiceIdentity({ ...SERVICE, serviceId: undefined, client, idTtlMs: 30 })
     await identity.resolveServiceId()
