@@ -40,6 +40,11 @@ export const projectTokensConfigSchema = z
     secretVersionKey: keyTemplate('tenant').default('tenant_secret_version:{tenant}'),
     projectTokenKey: keyTemplate('token_id').default('project_token:{token_id}'),
     platformTokenKey: keyTemplate('token_id').default('platform_token:{token_id}'),
+    /**
+     * Whether platform tokens, like project tokens, must list this service in `enabled_services`. The Go port
+     * does not check platform tokens; this refuses them unless they name the service. Default true.
+     */
+    platformTokensNeedService: z.boolean().default(true),
     /** Verified signatures remembered in process (the Redis state checks still run on every request). */
     cacheMaxEntries: z.number().int().nonnegative().default(10_000),
   })

@@ -27,7 +27,10 @@ export interface MercuryProjectTokenVerifierOptions {
 }
 
 export interface VerifyProjectTokenOptions {
-  /** When given, project and platform tokens must list it in `enabled_services` (else 403). */
+  /**
+   * When given, project tokens (and platform tokens, unless `platformTokensNeedService` is off) must list it
+   * in `enabled_services` (else 403). Service tokens are authorized by their scopes instead.
+   */
   serviceId?: string
 }
 
@@ -98,7 +101,12 @@ export class MercuryProjectTokenVerifier {
     }
     const identity = this.#verified?.get(token) ?? (await this.#verifySignedToken(token))
     if (identity.tokenType !== 'service') await this.#checkState(identity)
-    if (options.serviceId !== undefined) requireServiceEnabled(identity, options.serviceId)
+    if (
+      options.serviceId !== undefined &&
+      (identity.tokenType !== 'platform' || this.#config.platformTokensNeedService)
+    ) {
+      requireServiceEnabled(identity, options.serviceId)
+    }
     return identity
   }
 

@@ -189,7 +189,8 @@ export class ProjectAuthenticator {
       this.#logger.error({ appId, reason: reasonOf(error) }, 'project resolvers unavailable')
       throw isAuthError(error) ? error : new AuthError('auth_unavailable', { cause: error })
     }
-    if (result.outcome !== 'ok') this.#failures.recordFailure(appId)
+    // Only a wrong secret or unknown app id is a guess; a disabled project answered with its right secret is not.
+    if (result.outcome === 'invalid') this.#failures.recordFailure(appId)
     this.#logger.debug({ appId, outcome: result.outcome, resolver: result.resolver }, 'project looked up')
     const entry = this.#cache.entry(result.outcome, result.record)
     await this.#cache.set(key, entry)

@@ -134,6 +134,17 @@ describe('Mercury project, platform and service tokens', () => {
     expect((error as unknown as { wwwAuthenticate: string }).wwwAuthenticate).not.toContain(OTHER_SERVICE_ID)
   })
 
+  it('checks this service in platform tokens too, unless platformTokensNeedService is off', async () => {
+    const strict = await setUp()
+    const token = liveToken(mercury, strict.reader, TENANT, { type: 'platform', enabledServices: [] })
+    expect(await codeOf(strict.verifier.verify(token, { serviceId: SERVICE_ID }))).toBe('insufficient_scope')
+    const lenient = await setUp({ platformTokensNeedService: false })
+    const other = liveToken(mercury, lenient.reader, TENANT, { type: 'platform', enabledServices: [] })
+    await expect(lenient.verifier.verify(other, { serviceId: SERVICE_ID })).resolves.toMatchObject({
+      tokenType: 'platform',
+    })
+  })
+
   it('refuses a token whose secret_version is older than the tenant secret', async () => {
     const { mercury, reader, verifier } = await setUp()
     reader.values.set(`tenant_secret_version:${TENANT}`, '3')
