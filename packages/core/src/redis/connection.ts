@@ -46,7 +46,8 @@ export function openRedis(config: RedisConfig, logger: Logger): RedisConnection 
   // ioredis emits 'error' on every failed reconnect; without a listener Node would crash the process.
   const onError = (role: string) => (error: Error) =>
     logger.debug({ role, error: error.message }, 'redis connection error')
-  client.on('error', onError('command'))
+  const onCommandError = onError('command')
+  client.on('error', onCommandError)
   subscriber.on('error', onError('subscriber'))
   return {
     client,
@@ -56,9 +57,8 @@ export function openRedis(config: RedisConfig, logger: Logger): RedisConnection 
     owned,
     async close() {
       subscriber.disconnect()
-      if (owned) {
-        await client.quit().catch(() => client.disconnect())
-      }
+      if (owned) await client.quit().catch(() => client.disconnect())
+      else client.off('error', onCommandError)
     },
   }
 }

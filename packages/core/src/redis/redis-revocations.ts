@@ -96,8 +96,8 @@ export class RedisRevocations implements RevocationChecker {
     })
     subscriber.on('pmessage', (_pattern: string, channel: string) => this.#onKeyspaceEvent(channel))
     for (const connection of [subscriber, this.#connection.client]) {
-      connection.on('ready', () => void this.#resync(true))
-      connection.on('close', () => this.#goDown('connection closed'))
+      connection.on('ready', this.#onReady)
+      connection.on('close', this.#onClose)
     }
     await this.#configureKeyspaceEvents()
     await subscriber.subscribe(this.#connection.prefix + REVOCATION_CHANNEL).catch(() => {})
@@ -107,9 +107,14 @@ export class RedisRevocations implements RevocationChecker {
     this.#resyncTimer.unref()
   }
 
+  readonly #onReady = () => void this.#resync(true)
+  readonly #onClose = () => this.#goDown('connection closed')
+
   async close(): Promise<void> {
     this.#closed = true
     clearInterval(this.#resyncTimer)
+    // The command client may be the user's own: leave it as we found it.
+    this.#connection.client.off('ready', this.#onReady).off('close', this.#onClose)
     this.#view.clear()
   }
 
