@@ -12,14 +12,16 @@ export function guardResolver<TSource, TContext, TArgs, TResult>(
   resolver: GraphQLFieldResolver<TSource, TContext, TArgs, TResult>,
   guard: FieldGuard,
 ): GraphQLFieldResolver<TSource, TContext, TArgs, Promise<Awaited<TResult>>> {
-  const guarded = async (
+  // A function, not an arrow: a resolver bound to its type's resolver object keeps that `this`.
+  async function guarded(
+    this: unknown,
     source: TSource,
     args: TArgs,
     context: TContext,
     info: GraphQLResolveInfo,
-  ): Promise<Awaited<TResult>> => {
+  ): Promise<Awaited<TResult>> {
     await operationAuthOf(context).authenticate(guard)
-    return await resolver(source, args, context, info)
+    return await resolver.call(this, source, args, context, info)
   }
   recordGuards(guarded, Object.freeze([...guardsOfResolver(resolver), guard]))
   return guarded
