@@ -3,6 +3,17 @@ export { buildCompactJws, type CompactJwsSigner } from './compact-jws.js'
 export type { FaultMode } from './issuer-http-server.js'
 export { createJwsSignature } from './jws-signature.js'
 export {
+  type MercuryAuthCall,
+  type MercuryStandIn,
+  type MercuryStandInCounts,
+  type MercuryStandInOptions,
+  type MercuryStandInProject,
+  type MercuryStandInService,
+  type MintProjectTokenOptions,
+  type MintServiceTokenOptions,
+  startMercuryStandIn,
+} from './mercury-standin.js'
+export {
   MERCURY_TEST_PROJECT_UUID,
   MERCURY_TEST_USER,
   type MercuryUser,
@@ -16,17 +27,6 @@ export {
   startRedisCluster,
   startRedisServer,
 } from './redis-server.js'
-export {
-  type MercuryAuthCall,
-  type MercuryStandIn,
-  type MercuryStandInCounts,
-  type MercuryStandInOptions,
-  type MercuryStandInProject,
-  type MercuryStandInService,
-  type MintProjectTokenOptions,
-  type MintServiceTokenOptions,
-  startMercuryStandIn,
-} from './mercury-standin.js'
 export { startTestIssuer } from './start-test-issuer.js'
 export type {
   NewKeySpec,

@@ -16,7 +16,7 @@ export function emailDomain(id: string): string | undefined {
 export function normalizeDomain(domain: string): string | undefined {
   if (domain.length === 0 || domain.length > 254) return undefined
   // The URL host parser stops at these (`example.com/evil` would read as `example.com`), so refuse them first.
-  if (/[\s/\\?#%:@[\]\u0000-\u001f\u007f]/u.test(domain)) return undefined
+  if (/[\s/\\?#%:@[\]\p{Cc}]/u.test(domain)) return undefined
   let ascii = domainToASCII(domain.toLowerCase())
   // One trailing dot (plain, or a full-width or ideographic full stop IDNA maps to it) is dropped.
   if (ascii.endsWith('.')) ascii = ascii.slice(0, -1)
