@@ -2,8 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 
 /**
  * The only form in which an app secret is stored, cached, compared or used in a key: lowercase hex
- * HMAC-SHA256 of the secret, keyed with `SIGNATURE_SHARED_SECRET`. Operators use it to write static or
- * Redis project records (`portcullis hash-secret`, or this function).
+ * HMAC-SHA256 of the secret, keyed with `SIGNATURE_SHARED_SECRET`. Operators use it to write the `secretHash` of
+ * static or Redis project records.
  */
 export function hashProjectSecret(secret: string, signingSecret: string): string {
   return createHmac('sha256', signingSecret).update(secret, 'utf8').digest('hex')
