@@ -7,17 +7,23 @@ const OPERATION = Symbol.for('@portcullis/graphql.operation')
 
 type Context = Record<PropertyKey, unknown>
 
+/** Memo key of the one bearer-token authentication an operation makes, whatever scopes its fields ask for. */
+const BEARER_IDENTITY = 'jwt'
+
 /**
- * Authentication state of one GraphQL operation, kept on its context object. Each distinct policy is
- * authenticated at most once however many fields ask for it: the promise is memoized, so fields that
- * resolve in parallel wait on the same call, and a failure fails them all with the same error.
+ * Authentication state of one GraphQL operation, kept on its context object. Bearer tokens (`jwt`
+ * mode) are authenticated once per operation, under `{ mode: 'jwt', optional: true }`; each field's
+ * own rules (required or optional, scopes, issuers) are then checked on that result with core's
+ * `auth.authorize`. Other modes are authenticated once per distinct policy until core's `authorize`
+ * covers project results. The promises are memoized, so fields that resolve in parallel wait on the
+ * same call, and a bad token fails them all with the same error.
  */
 export class OperationAuth {
   readonly #runtime: PortcullisRuntime
   readonly #context: Context
   #input: AuthInput | undefined
   readonly #results = new Map<string, Promise<AuthResult>>()
-  /** Policies that passed, by guard key: what a subscription re-checks before each event. */
+  /** Authentications that passed, by memo key: what a subscription re-checks before each event. */
   readonly #passed = new Map<string, CompiledPolicy>()
 
   constructor(runtime: PortcullisRuntime, context: Context) {
@@ -26,18 +32,21 @@ export class OperationAuth {
   }
 
   /** Resolves once `guard` passed (the result is then on the context) or rejects with `PortcullisAuthError`. Hot path. */
-  authenticate(guard: FieldGuard): Promise<AuthResult> {
-    let pending = this.#results.get(guard.key)
-    if (pending === undefined) {
-      pending = this.#run(guard)
-      this.#results.set(guard.key, pending)
+  async authenticate(guard: FieldGuard): Promise<AuthResult> {
+    const policy = this.#runtime.compile(guard)
+    if (policy.mode !== 'jwt') return this.#once(guard.key, policy)
+    const result = await this.#once(BEARER_IDENTITY, this.#runtime.bearerIdentity)
+    try {
+      this.#runtime.auth.authorize(result, policy)
+    } catch (error) {
+      throw isAuthError(error) ? new PortcullisAuthError(error) : error
     }
-    return pending
+    return result
   }
 
   /**
-   * Runs every policy that passed again, unmemoized (core's token cache makes this cheap): a token
-   * revoked or expired since the subscription started yields its error. Undefined when all still pass.
+   * Runs every authentication that passed again, unmemoized (core's token cache makes this cheap): a
+   * token revoked or expired since the subscription started yields its error. Undefined when all pass.
    */
   async recheck(): Promise<PortcullisAuthError | undefined> {
     for (const policy of this.#passed.values()) {
@@ -51,8 +60,16 @@ export class OperationAuth {
     return undefined
   }
 
-  async #run(guard: FieldGuard): Promise<AuthResult> {
-    const policy = this.#runtime.compile(guard)
+  #once(key: string, policy: CompiledPolicy): Promise<AuthResult> {
+    let pending = this.#results.get(key)
+    if (pending === undefined) {
+      pending = this.#run(key, policy)
+      this.#results.set(key, pending)
+    }
+    return pending
+  }
+
+  async #run(key: string, policy: CompiledPolicy): Promise<AuthResult> {
     let result: AuthResult
     try {
       result = await this.#runtime.auth.authenticate(this.#readInput(), policy)
@@ -61,7 +78,7 @@ export class OperationAuth {
       throw isAuthError(error) ? new PortcullisAuthError(error) : error
     }
     attachResult(this.#context, result)
-    this.#passed.set(guard.key, policy)
+    this.#passed.set(key, policy)
     return result
   }
 

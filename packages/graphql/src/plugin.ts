@@ -35,7 +35,7 @@ interface SubscribeResultPayload {
 }
 
 /**
- * The Yoga/envelop plugin: authenticates each operation (lazily, once per policy, when a protected
+ * The Yoga/envelop plugin: authenticates each operation (lazily, once, when the first protected
  * field resolves; or eagerly), puts the result on the context, renders failures as GraphQL errors
  * (`extensions.code` `UNAUTHENTICATED` / `FORBIDDEN`; HTTP 401/403 with `WWW-Authenticate` when the
  * operation fails as a whole) and re-checks a subscription's credentials before every event.

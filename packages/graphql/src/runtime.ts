@@ -12,12 +12,15 @@ import type { AuthInputReader } from './request-input.js'
 export class PortcullisRuntime {
   readonly auth: Auth
   readonly readInput: AuthInputReader
+  /** What an operation authenticates a bearer token under, once; fields' rules are then authorized on it. */
+  readonly bearerIdentity: CompiledPolicy
   readonly #policies = new Map<string, CompiledPolicy>()
   readonly #schemas = new WeakSet<GraphQLSchema>()
 
   constructor(auth: Auth, readInput: AuthInputReader) {
     this.auth = auth
     this.readInput = readInput
+    this.bearerIdentity = auth.policy({ mode: 'jwt', optional: true })
   }
 
   /** The compiled policy for a guard; compiled on first sight if the schema walk did not meet it. */

@@ -58,11 +58,16 @@ describe('usePortcullis: lazy authentication', () => {
     expect(counted.calls()).toBe(2)
   })
 
-  it('authenticates once per distinct policy in an operation', async () => {
+  it('authenticates a token once per operation even when fields ask for different scopes', async () => {
     const url = await server()
     const token = await issuer.sign({ scope: 'admin' })
     const { body } = await postGraphQL(url, '{ secret adminReport items { secret } }', { token })
     expect(body.data).toMatchObject({ secret: 'the secret', adminReport: 'the report' })
+    expect(counted.calls()).toBe(1)
+    const denied = await postGraphQL(url, '{ secret adminReport }', {
+      token: await issuer.sign({ scope: 'x' }),
+    })
+    expect(denied.body.data).toEqual({ secret: 'the secret', adminReport: null })
     expect(counted.calls()).toBe(2)
   })
 
