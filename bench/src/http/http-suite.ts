@@ -1,0 +1,239 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startRedisServer, startTestIssuer } from '@portcullis/testing'
+import { budgets, type RunOptions } from '../lib/options.js'
+import { commandDelta, describeDelta, RedisStats, totalOf } from '../lib/redis-stats.js'
+import { formatRatio, type SuiteReport, type TargetResult } from '../lib/report.js'
+import { median, round } from '../lib/stats.js'
+import { claimsOf, mintTokens, tamper } from '../lib/tokens.js'
+import { ROUTE, type ServerContext } from './context.js'
+import type { LoadResult, LoadSpec } from './loadgen.js'
+import { type Framework, SCENARIOS, type Scenario } from './scenarios.js'
+import type { ServerMessage } from './server-child.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const AUDIENCE = 'https://api.test'
+
+interface Running {
+  scenario: Scenario
+  child: ChildProcess
+  port: number
+}
+
+interface Measured {
+  round: number
+  load: LoadResult
+  cpuMicros: number
+  redisCommands?: Map<string, number>
+}
+
+/**
+ * Throughput over real HTTP: each server in a child process, autocannon in another, the same token set for all
+ * (distinct users, 1% with a broken signature, 0.1% revoked before the run). Rounds visit every scenario in turn,
+ * and every ratio compares numbers from the same round.
+ */
+export default async function run(options: RunOptions): Promise<SuiteReport> {
+  const budget = budgets(options.smoke)
+  const issuer = await startTestIssuer({ algs: ['RS256'] })
+  const redis = await startRedisServer({ args: ['--notify-keyspace-events', 'K$g'] })
+  const redisStats = new RedisStats(redis.url)
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'))
+  const running: Running[] = []
+  const failed: string[] = []
+  const measured = new Map<string, Measured[]>()
+  try {
+    const count = budget.httpTokens
+    const tokens = await mintTokens(issuer.key('RS256'), count, { issuer: issuer.url, audience: AUDIENCE, expiresIn: 7200 })
+    const revokedJtis: ServerContext['revokedJtis'] = []
+    let invalid = 0
+    for (let i = 0; i < count; i++) {
+      if (i % 100 === 37) {
+        tokens[i] = tamper(tokens[i]!)
+        invalid++
+      } else if (i % 1000 === 500) {
+        const claims = claimsOf(tokens[i]!)
+        revokedJtis.push({ jti: claims.jti as string, exp: claims.exp as number })
+      }
+    }
+    const expectedRefused = (invalid + revokedJtis.length) / count
+    const tokensFile = join(dir, 'tokens.json')
+    writeFileSync(tokensFile, JSON.stringify(tokens))
+    const context: ServerContext = { issuer: issuer.url, jwksUri: issuer.jwksUri, audience: AUDIENCE, alg: 'RS256', revokedJtis, redisUrl: redis.url }
+
+    for (const scenario of SCENARIOS) {
+      try {
+        running.push(await startServer(scenario, context))
+      } catch (error) {
+        failed.push(`${scenario.name}: ${(error as Error).message.split('\n')[0]}`)
+      }
+    }
+
+    for (let r = 0; r < budget.httpRounds; r++) {
+      for (const server of running) {
+        const spec = (durationSec: number): LoadSpec => ({
+          url: `http://127.0.0.1:${server.port}${server.scenario.body ? '/graphql' : ROUTE}`,
+          method: server.scenario.body ? 'POST' : 'GET',
+          ...(server.scenario.body !== undefined && { body: server.scenario.body }),
+          tokensFile,
+          connections: budget.httpConnections,
+          durationSec,
+        })
+        await runLoad(spec(budget.httpWarmupSec))
+        const cpuBefore = await serverCpu(server.child)
+        const commandsBefore = server.scenario.kind === 'portcullis-redis' ? await redisStats.commands() : undefined
+        const load = await runLoad(spec(budget.httpMeasureSec))
+        const cpuAfter = await serverCpu(server.child)
+        const result: Measured = { round: r, load, cpuMicros: cpuAfter - cpuBefore }
+        if (commandsBefore) result.redisCommands = commandDelta(commandsBefore, await redisStats.commands())
+        measured.set(server.scenario.name, [...(measured.get(server.scenario.name) ?? []), result])
+        console.log(`  round ${r + 1}: ${server.scenario.name}: ${Math.round(load.rps)} req/s, p99 ${load.p99Ms} ms, ${load.non2xx} non-2xx of ${load.requests}`)
+      }
+    }
+
+    return buildReport(measured, failed, expectedRefused, count, invalid, revokedJtis.length, budget)
+  } finally {
+    for (const server of running) server.child.kill()
+    await redisStats.close()
+    await redis.close()
+    await issuer.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function buildReport(
+  measured: Map<string, Measured[]>,
+  failed: string[],
+  expectedRefused: number,
+  count: number,
+  invalid: number,
+  revoked: number,
+  budget: ReturnType<typeof budgets>,
+): SuiteReport {
+  const rows: (string | number)[][] = []
+  const targets: TargetResult[] = []
+  const notes: string[] = []
+  const frameworks: Framework[] = ['express', 'nest', 'yoga']
+  for (const framework of frameworks) {
+    const scenarios = SCENARIOS.filter((s) => s.framework === framework && measured.has(s.name))
+    const bare = scenarios.find((s) => s.kind === 'bare')
+    const bareRuns = bare ? measured.get(bare.name)! : []
+    const ratioToBare = (runs: Measured[]) =>
+      median(runs.map((run) => run.load.rps / (bareRuns.find((b) => b.round === run.round)?.load.rps ?? Number.NaN)))
+    const peers = scenarios.filter((s) => s.kind === 'peer')
+    const peerRatio = (name: string) => ratioToBare(measured.get(name)!)
+    const bestPeer = peers.length ? peers.reduce((best, s) => (peerRatio(s.name) > peerRatio(best.name) ? s : best)) : undefined
+    for (const scenario of scenarios) {
+      const runs = measured.get(scenario.name)!
+      const refused = median(runs.map((run) => run.load.non2xx / Math.max(1, run.load.requests)))
+      const expected = scenario.kind === 'bare' ? 0 : expectedRefused
+      const statusesOk = Math.abs(refused - expected) < 0.005 && runs.every((run) => run.load.errors === 0 && run.load.timeouts === 0)
+      const cpuPerRequest = median(runs.map((run) => run.cpuMicros / Math.max(1, run.load.requests)))
+      const bareCpu = median(bareRuns.map((run) => run.cpuMicros / Math.max(1, run.load.requests)))
+      const vsBest = bestPeer && scenario.kind !== 'bare' && scenario.kind !== 'peer' ? formatRatio(ratioToBare(runs) / peerRatio(bestPeer.name)) : ''
+      const redisPerRequest = runs[0]?.redisCommands
+        ? `${round(median(runs.map((run) => totalOf(run.redisCommands!) / Math.max(1, run.load.requests))), 4)} (${describeDelta(runs[runs.length - 1]!.redisCommands!)})`
+        : ''
+      rows.push([
+        scenario.name,
+        Math.round(median(runs.map((run) => run.load.rps))).toLocaleString('en-US'),
+        formatRatio(ratioToBare(runs)),
+        vsBest,
+        round(median(runs.map((run) => run.load.p50Ms)), 1),
+        round(median(runs.map((run) => run.load.p99Ms)), 1),
+        round(cpuPerRequest, 1),
+        formatRatio(cpuPerRequest / bareCpu),
+        `${(refused * 100).toFixed(2)}% ${statusesOk ? '✓' : '✗'}`,
+        redisPerRequest,
+      ])
+    }
+    const ours = scenarios.find((s) => s.kind === 'portcullis')
+    const label = { express: 'Express', nest: 'NestJS', yoga: 'Yoga' }[framework]
+    if (!ours || !bare) {
+      targets.push({ target: `${label} + Portcullis ≥ 0.90× bare ${label}, ahead of every ${label} peer`, measured: 'not measured in this run (see notes)', pass: undefined })
+      continue
+    }
+    const ratio = ratioToBare(measured.get(ours.name)!)
+    targets.push({ target: `${label} + Portcullis (in-process) ≥ 0.90× bare ${label} throughput`, measured: formatRatio(ratio), pass: ratio >= 0.9 })
+    if (bestPeer) {
+      const lead = ratio / peerRatio(bestPeer.name)
+      targets.push({ target: `${label} + Portcullis ahead of every ${label} peer`, measured: `${formatRatio(lead)} the best peer (${bestPeer.name}, ${formatRatio(peerRatio(bestPeer.name))} bare)`, pass: lead > 1 })
+    }
+  }
+  notes.push(
+    `${count.toLocaleString('en-US')} RS256 tokens of distinct users (2048-bit key), ${invalid} with a broken signature (1%), ${revoked} revoked before the run (0.1%): ${(expectedRefused * 100).toFixed(2)}% of requests should be refused (bare serves all). Each comes from its own X-Forwarded-For address; every app trusts the loopback proxy.`,
+    `autocannon, ${budget.httpConnections} connections, no pipelining; per scenario and round ${budget.httpWarmupSec} s warm-up then ${budget.httpMeasureSec} s measured; ${budget.httpRounds} round(s) visiting every scenario in turn. Ratios to bare are per round, then the median.`,
+    'Portcullis runs with its defaults (L1 token cache of 10,000 entries, failure rate limiting on, revocation checked on every request). The peers have no token cache of their own (jwks-rsa and express-oauth2-jwt-bearer cache keys only), so after warm-up Portcullis mostly serves L1 hits while they verify every signature; peers check revocation with a Set of the revoked jtis.',
+    "Server CPU µs/request is the server process's CPU time over the measured run divided by its requests: unlike req/s, it does not depend on what else the machine is running.",
+  )
+  if (failed.length) notes.push(`Not measured: ${failed.join('; ')}`)
+  return {
+    suite: 'http',
+    title: 'HTTP: frameworks with and without authentication',
+    tables: [
+      {
+        title: 'Throughput and cost per request',
+        columns: ['scenario', 'req/s', '× bare', '× best peer', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'CPU × bare', 'refused (expected ✓)', 'Redis commands/req'],
+        rows,
+      },
+    ],
+    targets,
+    notes,
+  }
+}
+
+function startServer(scenario: Scenario, context: ServerContext): Promise<Running> {
+  const child = fork(join(here, 'server-child.js'), [scenario.name, JSON.stringify(context)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill()
+      reject(new Error('did not start within 60 s'))
+    }, 60_000)
+    child.once('message', (message: ServerMessage) => {
+      clearTimeout(timer)
+      if (message.type === 'listening') resolve({ scenario, child, port: message.port })
+      else {
+        child.kill()
+        reject(new Error(message.type === 'error' ? message.error : 'unexpected message'))
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`exited with ${code}`))
+    })
+  })
+}
+
+function serverCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not report its CPU time')), 10_000)
+    const onMessage = (message: ServerMessage) => {
+      if (message.type !== 'cpu') return
+      clearTimeout(timer)
+      child.off('message', onMessage)
+      resolve(message.micros)
+    }
+    child.on('message', onMessage)
+    child.send({ type: 'cpu' })
+  })
+}
+
+function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const child = fork(join(here, 'loadgen.js'), [JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error('load generator overran its time'))
+    }, (spec.durationSec + 60) * 1000)
+    child.once('message', (result: LoadResult) => {
+      clearTimeout(timer)
+      resolve(result)
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      if (code !== 0) reject(new Error(`load generator exited with ${code}`))
+    })
+  })
+}

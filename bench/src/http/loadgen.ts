@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs'
+import autocannon from 'autocannon'
+
+/** The load generator, in a process of its own: autocannon over a fixed request list (one per token). */
+export interface LoadSpec {
+  url: string
+  method: 'GET' | 'POST'
+  body?: string
+  /** JSON file: string[] of tokens, and the X-Forwarded-For address each one comes from. */
+  tokensFile: string
+  connections: number
+  durationSec: number
+}
+
+export interface LoadResult {
+  requests: number
+  rps: number
+  p50Ms: number
+  p99Ms: number
+  ok: number
+  non2xx: number
+  errors: number
+  timeouts: number
+}
+
+const spec = JSON.parse(process.argv[2] as string) as LoadSpec
+const tokens = JSON.parse(readFileSync(spec.tokensFile, 'utf8')) as string[]
+const headers = (token: string, i: number) => ({
+  authorization: `Bearer ${token}`,
+  // One client address per user (all in 127/8), so per-client failure limits behave as in production.
+  'x-forwarded-for': `127.1.${(i >> 8) & 255}.${i & 255}`,
+  ...(spec.body !== undefined && { 'content-type': 'application/json' }),
+})
+const requests = tokens.map((token, i) => ({
+  method: spec.method,
+  headers: headers(token, i),
+  ...(spec.body !== undefined && { body: spec.body }),
+}))
+const result = await autocannon({
+  url: spec.url,
+  connections: spec.connections,
+  pipelining: 1,
+  duration: spec.durationSec,
+  requests,
+  // Bounded: stops by time, and never waits long on a stuck server.
+  timeout: 10,
+})
+const out: LoadResult = {
+  requests: result.requests.total,
+  rps: result.requests.total / result.duration,
+  p50Ms: result.latency.p50,
+  p99Ms: result.latency.p99,
+  ok: result['2xx'],
+  non2xx: result.non2xx,
+  errors: result.errors,
+  timeouts: result.timeouts,
+}
+process.send?.(out, () => process.exit(0))

@@ -1,0 +1,24 @@
+import type { BenchServer, ServerContext } from './context.js'
+
+export type Framework = 'express' | 'nest' | 'yoga'
+
+export interface Scenario {
+  name: string
+  framework: Framework
+  /** bare: no authentication at all (the baseline); portcullis: ours; peer: another library. */
+  kind: 'bare' | 'portcullis' | 'portcullis-redis' | 'peer'
+  /** Loaded in the server child only, so the suite process never imports a framework. */
+  create: (ctx: ServerContext) => Promise<BenchServer>
+  /** POST body for GraphQL; GET otherwise. */
+  body?: string
+}
+
+const express = () => import('./servers/express-apps.js')
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'Express (bare)', framework: 'express', kind: 'bare', create: async () => (await express()).expressBare() },
+  { name: 'Express + Portcullis jwtAuth', framework: 'express', kind: 'portcullis', create: async (ctx) => (await express()).expressPortcullis(ctx) },
+  { name: 'Express + Portcullis jwtAuth (Redis)', framework: 'express', kind: 'portcullis-redis', create: async (ctx) => (await express()).expressPortcullis(ctx, true) },
+  { name: 'Express + express-jwt/jwks-rsa', framework: 'express', kind: 'peer', create: async (ctx) => (await express()).expressJwt(ctx) },
+  { name: 'Express + express-oauth2-jwt-bearer', framework: 'express', kind: 'peer', create: async (ctx) => (await express()).expressOauth2Bearer(ctx) },
+]
