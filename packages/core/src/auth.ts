@@ -1,4 +1,5 @@
 import type { BlockList } from 'node:net'
+import { type AllowRules, compileAllowRules } from './authorize/allow-rules.js'
 import {
   type AuthPolicy,
   type CompiledPolicy,
@@ -20,7 +21,12 @@ import {
   type ProtectedResourceMetadata,
   protectedResourceMetadataUrl,
 } from './metadata.js'
+import { authorizeCombined, authorizeProject, authorizeUser } from './modes/authorize-result.js'
+import { createProjectPath, createSignedRequestCheck, type ProjectPath } from './modes/project-path.js'
 import type { Claims, User } from './presets/types.js'
+import type { ResolveProjectFunction } from './projects/function-resolver.js'
+import type { ProjectIdentity } from './projects/project.js'
+import type { SignedRequestVerifier } from './projects/signed-request.js'
 import { clientAddress, compileTrustedProxies } from './rate-limit/client-address.js'
 import { FailureLimiter } from './rate-limit/failure-limiter.js'
 import { openRedis, type RedisConnection } from './redis/connection.js'
@@ -30,6 +36,7 @@ import { extractBearer } from './request/bearer.js'
 import type { AuthInput } from './request/input.js'
 import { InProcessRevocations, type RevocationChecker } from './revocation/revocation-checker.js'
 import type { Revoker } from './revocation/revoker.js'
+import { MemoryStore } from './store/memory-store.js'
 
 /** What a successful `authenticate` returns. Anonymous (optional policy, no credentials): every field absent. */
 export interface AuthResult {
@@ -38,6 +45,8 @@ export interface AuthResult {
   /** The bearer token as received. */
   token?: string
   issuer?: string
+  /** The project (or calling service) behind project credentials; branch on `project.tokenType`. */
+  project?: ProjectIdentity
 }
 
 export interface AuthOptions {
@@ -45,6 +54,8 @@ export interface AuthOptions {
   onEvent?: AuthEventListener
   /** pino-compatible logger for operational messages (never tokens or secrets). Default: silent. */
   logger?: Logger
+  /** The `function` project resolver (`projects.resolvers: ['function']`): look a project up your own way. */
+  resolveProject?: ResolveProjectFunction
 }
 
 export interface Auth {
@@ -88,6 +99,10 @@ class PortcullisAuth implements Auth {
   readonly #revocations: RevocationChecker
   readonly #redis: RedisConnection | undefined
   readonly #limiter: FailureLimiter | undefined
+  readonly #projects: ProjectPath | undefined
+  readonly #signedRequests: SignedRequestVerifier | undefined
+  readonly #allow: AllowRules | undefined
+  readonly #defaultProjectId: string | undefined
   readonly #trustedProxies: BlockList | undefined
   readonly #logger: Logger
   /** Pending until the first revocation sync finished; requests wait for it once, at start-up. */
@@ -132,6 +147,18 @@ class PortcullisAuth implements Auth {
       : undefined
     this.#revocations = this.#redis ? this.#createRedisRevocations(this.#redis) : new InProcessRevocations()
     this.revoke = this.#revocations.revoke
+    const sharedStore = store ?? new MemoryStore()
+    this.#projects = createProjectPath({
+      config,
+      store: sharedStore,
+      redis: this.#redis,
+      revocations: this.#revocations,
+      logger: this.#logger,
+      ...(options.resolveProject && { resolveProject: options.resolveProject }),
+    })
+    this.#signedRequests = createSignedRequestCheck(config, sharedStore)
+    this.#allow = config.allow ? compileAllowRules(config.allow) : undefined
+    this.#defaultProjectId = config.projects?.defaultProjectId
     const rateLimit = config.rateLimit
     this.#limiter = rateLimit.enabled
       ? new FailureLimiter(
@@ -170,11 +197,11 @@ class PortcullisAuth implements Auth {
 
   policy(policy?: AuthPolicy): CompiledPolicy {
     const compiled = compilePolicy(policy)
-    if (compiled.mode !== 'jwt') {
+    if (compiled.mode !== 'jwt' && !this.#projects) {
       throw new ConfigError([
         {
           path: 'policy.mode',
-          message: `"${compiled.mode}" needs project authentication, which is not configured`,
+          message: `"${compiled.mode}" needs project authentication: configure projects.signingSecret or mercury.baseUrl, and service`,
         },
       ])
     }
@@ -194,7 +221,8 @@ class PortcullisAuth implements Auth {
     try {
       if (client !== undefined) this.#limiter?.assertAllowed(client, Date.now())
       if (this.#starting) await this.#starting
-      const result = await this.#authenticateJwt(input, compiled)
+      if (this.#signedRequests) await this.#checkSignature(input)
+      const result = await this.#authenticateMode(input, compiled)
       if (this.#onEvent) this.#reportSuccess(compiled, result, started)
       return result
     } catch (error) {
@@ -215,14 +243,11 @@ class PortcullisAuth implements Auth {
   authorize(result: AuthResult, policy: AuthPolicy | CompiledPolicy): void {
     const compiled = this.#resolvePolicy(policy)
     try {
-      if (!result.user) {
-        if (compiled.optional) return
-        throw new AuthError('credentials_missing')
-      }
-      if (compiled.issuers && (result.issuer === undefined || !compiled.issuers.has(result.issuer))) {
+      const { user, claims = {}, project } = result
+      if (compiled.issuers && user && (result.issuer === undefined || !compiled.issuers.has(result.issuer))) {
         throw new AuthError('token_issuer_unknown', { cause: new Error('issuer not accepted on this route') })
       }
-      requireScopes(result.user.scopes, compiled)
+      this.#authorizeParties(user, claims, project, compiled)
     } catch (error) {
       throw this.#toAuthError(error)
     }
@@ -239,18 +264,61 @@ class PortcullisAuth implements Auth {
 
   async close(): Promise<void> {
     for (const issuer of this.#issuers.values()) issuer.keys.close()
+    this.#projects?.close()
     this.#cache?.clear()
     await this.#revocations.close()
     await this.#redis?.close()
   }
 
-  /** The bearer path: L1 hit or full verification, then what can change after validation. Hot path. */
-  async #authenticateJwt(input: AuthInput, policy: CompiledPolicy): Promise<AuthResult> {
+  /**
+   * Which credentials the mode wants, which are present, and both checked where both count:
+   * `jwt` and `project` need theirs; `combined` needs both; `any` takes whichever is present (both when both
+   * are). `optional` lets a request with no credential at all through as anonymous. Hot path.
+   */
+  async #authenticateMode(input: AuthInput, policy: CompiledPolicy): Promise<AuthResult> {
     const token = extractBearer(input.headers, this.config.maxTokenBytes)
-    if (token === undefined) {
-      if (policy.optional) return {}
-      throw new AuthError('credentials_missing')
+    const mode = policy.mode
+    const wantsUser = mode === 'jwt' || mode === 'combined' || (mode === 'any' && token !== undefined)
+    const wantsProject =
+      mode === 'project' ||
+      mode === 'combined' ||
+      (mode === 'any' && this.#projects !== undefined && this.#projects.present(input))
+    if (policy.optional && token === undefined && !(this.#projects?.present(input) ?? false)) return {}
+    if (wantsUser && token === undefined) throw new AuthError('credentials_missing')
+    if (!wantsUser && !wantsProject) throw new AuthError('credentials_missing')
+
+    const verified = wantsUser ? await this.#verifiedUser(token as string, policy) : undefined
+    const project = wantsProject ? await (this.#projects as ProjectPath).authenticate(input) : undefined
+    this.#authorizeParties(verified?.user, verified?.claims ?? {}, project, policy)
+    const result: AuthResult = {}
+    if (verified) {
+      result.user = verified.user
+      result.claims = verified.claims
+      result.token = verified.token
+      result.issuer = verified.issuer
     }
+    if (project) result.project = project
+    return result
+  }
+
+  /** Scopes, project kinds, project binding and allow rules for whichever parties authenticated. Hot path. */
+  #authorizeParties(
+    user: User | undefined,
+    claims: Claims,
+    project: ProjectIdentity | undefined,
+    policy: CompiledPolicy,
+  ): void {
+    if (user && project) authorizeCombined(user, claims, project, policy, this.#allow)
+    else if (user) authorizeUser(user, claims, policy, this.#allow)
+    else if (project) authorizeProject(project, policy)
+    else if (!policy.optional) throw new AuthError('credentials_missing')
+  }
+
+  /**
+   * The bearer token: L1 hit, else the shared L2, else full verification; then what can change after
+   * validation (the route's issuers, revocation). Hot path.
+   */
+  async #verifiedUser(token: string, policy: CompiledPolicy): Promise<VerifiedToken> {
     const now = Date.now()
     let verified = this.#cache?.get(token, now)
     if (this.#onEvent) this.#onEvent({ type: verified ? 'cache.hit' : 'cache.miss', cache: 'token' })
@@ -260,26 +328,40 @@ class PortcullisAuth implements Auth {
         verified = await verifyToken(token, this.#issuers)
         if (this.#sharedTokens) await this.#sharedTokens.set(verified, now)
       }
+      // NEXUS_ID: the project of a Mercury user token that names none (shown, not enforced).
+      if (
+        this.#defaultProjectId &&
+        verified.user.projectUuid === undefined &&
+        verified.claims.project_uuid === undefined
+      ) {
+        verified.user.projectUuid = this.#defaultProjectId
+      }
       this.#cache?.set(verified, now)
     }
-    const pending = this.#checkStillValid(verified, policy, now)
-    if (pending) await pending
-    return { user: verified.user, claims: verified.claims, token, issuer: verified.issuer }
-  }
-
-  /**
-   * Everything that can change after a token was validated: revocation and this route's rules.
-   * Returns a promise only when revocation must ask Redis (strict consistency). Hot path.
-   */
-  #checkStillValid(verified: VerifiedToken, policy: CompiledPolicy, now: number): void | Promise<void> {
     if (policy.issuers && !policy.issuers.has(verified.issuer)) {
       throw new AuthError('token_issuer_unknown', { cause: new Error('issuer not accepted on this route') })
     }
-    requireScopes(verified.user.scopes, policy)
     const claims = verified.claims
     const jti = typeof claims.jti === 'string' ? claims.jti : undefined
     const iat = typeof claims.iat === 'number' ? claims.iat : undefined
-    return this.#revocations.checkToken(jti, verified.user.subject, iat, now)
+    const pending = this.#revocations.checkToken(jti, verified.user.subject, iat, now)
+    if (pending) await pending
+    return verified
+  }
+
+  /** Signed requests (when configured): the adapter must pass method and URL, else nothing can be vouched for. */
+  async #checkSignature(input: AuthInput): Promise<void> {
+    if (input.method === undefined || input.url === undefined) {
+      throw new AuthError('auth_unavailable', {
+        cause: new Error('signed requests need the method and URL from the adapter'),
+      })
+    }
+    await (this.#signedRequests as SignedRequestVerifier)({
+      method: input.method,
+      url: input.url,
+      headers: input.headers,
+      ...(input.body !== undefined && { body: input.body }),
+    })
   }
 
   #createRedisRevocations(redis: RedisConnection): RedisRevocations {
@@ -293,7 +375,7 @@ class PortcullisAuth implements Auth {
         maxStaleMs: redisConfig?.maxStaleMs ?? 0,
         onRedisDown: redisConfig?.onRedisDown ?? 'closed',
         keyspaceEvents: redisConfig?.keyspaceEvents ?? 'auto',
-        foreignJtiPrefixes: [],
+        foreignJtiPrefixes: revocation.mercuryRevokedTokens ? ['revoked_token:'] : [],
         onStateChange: (state, detail) => {
           const log = state === 'live' ? this.#logger.info : this.#logger.warn
           log.call(this.#logger, { state, ...detail }, `redis ${state}`)

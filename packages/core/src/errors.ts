@@ -24,6 +24,7 @@ export type AuthErrorCode =
   | 'token_revoked'
   | 'project_credentials_invalid'
   | 'project_revoked'
+  | 'request_signature_invalid'
   // 403: identity is fine, rights are not
   | 'insufficient_scope'
   | 'access_denied'
@@ -69,6 +70,7 @@ const CODES: Record<AuthErrorCode, CodeInfo> = {
     message: 'The project credentials are invalid.',
   },
   project_revoked: { status: 401, rfc: undefined, message: 'The project credentials were revoked.' },
+  request_signature_invalid: { status: 401, rfc: undefined, message: 'The request signature is invalid.' },
   insufficient_scope: {
     status: 403,
     rfc: 'insufficient_scope',

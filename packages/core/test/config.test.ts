@@ -47,6 +47,8 @@ issuers:
         MERCURY_BASE_URL: 'https://mercury.example.com',
         SIGNATURE_SHARED_SECRET: 'shh',
         SERVICE_ID: 'svc-1',
+        CLIENT_ID: 'client-1',
+        CLIENT_SECRET: 'client-secret',
         NEXUS_ID: 'nexus-1',
         CACHE_EXPIRY_TIME: '120',
         JWKS_CACHE_TTL: '60',
@@ -54,8 +56,8 @@ issuers:
     })
     expect(config.redis?.url).toBe('redis://127.0.0.1:6380')
     expect(config.mercury?.baseUrl).toBe('https://mercury.example.com')
-    expect(config.projects).toEqual({ signingSecret: 'shh', defaultProjectId: 'nexus-1' })
-    expect(config.service?.id).toBe('svc-1')
+    expect(config.projects).toMatchObject({ signingSecret: 'shh', defaultProjectId: 'nexus-1', cache: { ttlSec: 120 } })
+    expect(config.service).toMatchObject({ id: 'svc-1', clientId: 'client-1', clientSecret: 'client-secret' })
     expect(config.tokenCache.ttlSec).toBe(120)
     expect(config.jwks.ttlSec).toBe(60)
   })

@@ -1,4 +1,5 @@
 import { AuthError } from '../errors.js'
+import { type AllowRules, type AllowRulesConfigInput, compileAllowRules } from './allow-rules.js'
 
 export type AuthMode = 'jwt' | 'project' | 'combined' | 'any'
 
@@ -14,7 +15,31 @@ export interface AuthPolicy {
   optional?: boolean
   /** Accept tokens only from these issuers (exact `iss`), out of those configured. */
   issuers?: readonly string[]
+  /** Combined/any modes: scopes required of the user's token alone. */
+  userScopes?: readonly string[]
+  /** Project, combined and any modes: scopes required of the project alone. */
+  projectScopes?: readonly string[]
+  /**
+   * Combined mode: `scopes` are required of the user and of the project separately unless this explicit
+   * opt-in pools them (a scope held by either counts).
+   */
+  mergeScopes?: boolean
+  /** Allow rules for this route, replacing the configured `allow` (users, domains, patterns, claims). */
+  allow?: AllowRulesConfigInput
+  /**
+   * Which project credentials count (default all): `credentials` (app id + secret), Mercury `project`,
+   * `platform` or `service` tokens. `['service']` accepts only calling services.
+   */
+  projectKinds?: readonly ProjectKind[]
 }
+
+export type ProjectKind = 'credentials' | 'project' | 'platform' | 'service'
+const PROJECT_KINDS: ReadonlySet<string> = new Set<ProjectKind>([
+  'credentials',
+  'project',
+  'platform',
+  'service',
+])
 
 /** A policy resolved once (sets built, defaults applied): what the per-request path reads. */
 export interface CompiledPolicy {
@@ -23,6 +48,12 @@ export interface CompiledPolicy {
   readonly anyScopes: readonly string[]
   readonly optional: boolean
   readonly issuers: ReadonlySet<string> | undefined
+  readonly userScopes: readonly string[]
+  readonly projectScopes: readonly string[]
+  readonly mergeScopes: boolean
+  /** Route-level allow rules, when the policy names its own. */
+  readonly allow: AllowRules | undefined
+  readonly projectKinds: ReadonlySet<ProjectKind> | undefined
 }
 
 const MODES: ReadonlySet<string> = new Set<AuthMode>(['jwt', 'project', 'combined', 'any'])
@@ -36,19 +67,33 @@ export function isCompiledPolicy(policy: AuthPolicy | CompiledPolicy): policy is
 export function compilePolicy(policy: AuthPolicy = {}): CompiledPolicy {
   const mode = policy.mode ?? 'jwt'
   if (!MODES.has(mode)) throw new TypeError(`Unknown auth mode "${String(mode)}"`)
+  for (const kind of policy.projectKinds ?? []) {
+    if (!PROJECT_KINDS.has(kind)) throw new TypeError(`Unknown project credential kind "${String(kind)}"`)
+  }
   const result: CompiledPolicy = Object.freeze({
     mode,
     scopes: Object.freeze([...(policy.scopes ?? [])]),
     anyScopes: Object.freeze([...(policy.anyScopes ?? [])]),
     optional: policy.optional ?? false,
     issuers: policy.issuers ? new Set(policy.issuers) : undefined,
+    userScopes: Object.freeze([...(policy.userScopes ?? [])]),
+    projectScopes: Object.freeze([...(policy.projectScopes ?? [])]),
+    mergeScopes: policy.mergeScopes ?? false,
+    allow: policy.allow ? compileAllowRules(policy.allow) : undefined,
+    projectKinds: policy.projectKinds ? new Set(policy.projectKinds) : undefined,
   })
   compiled.add(result)
   return result
 }
 
-/** Throws 403 `insufficient_scope` (naming the scopes that would do) unless `granted` satisfies the policy. */
-export function requireScopes(granted: readonly string[], policy: CompiledPolicy): void {
+/**
+ * Throws 403 `insufficient_scope` (naming the scopes that would do) unless `granted` satisfies the policy's
+ * `scopes` and `anyScopes`. Hot path.
+ */
+export function requireScopes(
+  granted: readonly string[],
+  policy: Pick<CompiledPolicy, 'scopes' | 'anyScopes'>,
+): void {
   if (policy.scopes.length > 0) {
     const missing = policy.scopes.filter((scope) => !granted.includes(scope))
     if (missing.length > 0) {

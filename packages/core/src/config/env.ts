@@ -12,6 +12,8 @@ const WAZOBIA_NAMES: Record<string, { path: string[]; number?: boolean }> = {
   MERCURY_BASE_URL: { path: ['mercury', 'baseUrl'] },
   SIGNATURE_SHARED_SECRET: { path: ['projects', 'signingSecret'] },
   SERVICE_ID: { path: ['service', 'id'] },
+  CLIENT_ID: { path: ['service', 'clientId'] },
+  CLIENT_SECRET: { path: ['service', 'clientSecret'] },
   NEXUS_ID: { path: ['projects', 'defaultProjectId'] },
   CACHE_EXPIRY_TIME: { path: ['tokenCache', 'ttlSec'], number: true },
   JWKS_CACHE_TTL: { path: ['jwks', 'ttlSec'], number: true },
@@ -39,6 +41,10 @@ export function applyEnv(base: Mutable, env: Env): Mutable {
     if (value === undefined || value === '') continue
     setPath(config, target.path, target.number ? toNumber(value) : value)
   }
+  // One Wazobia variable sets both caches it governs there: validated tokens and project lookups.
+  const cacheExpiry = env.CACHE_EXPIRY_TIME
+  if (cacheExpiry && isObject(config.projects))
+    setPath(config, ['projects', 'cache', 'ttlSec'], toNumber(cacheExpiry))
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || !name.startsWith('PORTCULLIS_') || name === 'PORTCULLIS_CONFIG') continue
     const issuerField = ISSUER_SHORTHANDS[name]
@@ -53,6 +59,10 @@ export function applyEnv(base: Mutable, env: Env): Mutable {
     setPath(config, path, parseYamlScalar(value))
   }
   return config
+}
+
+function isObject(value: unknown): value is Mutable {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 function setIssuerField(config: Mutable, field: string, value: string): void {

@@ -1,6 +1,9 @@
 import { z } from 'zod'
+import { allowRulesConfigSchema } from '../authorize/allow-rules.js'
 import { ASYMMETRIC_ALGORITHMS, isSymmetricAlgorithm, SYMMETRIC_ALGORITHMS } from '../jwt/algorithms.js'
+import { mercuryConfigSchema, serviceConfigSchema } from '../mercury/config.js'
 import { PRESET_NAMES } from '../presets/names.js'
+import { projectsConfigSchema } from '../projects/config.js'
 
 const nonEmpty = z.string().min(1)
 const audience = z.union([nonEmpty, z.array(nonEmpty).min(1)])
@@ -182,6 +185,8 @@ export const configSchema = z
           .int()
           .positive()
           .default(7 * 24 * 3600),
+        /** Also honour Mercury's own `revoked_token:{jti}` keys (written directly by Mercury, unprefixed). */
+        mercuryRevokedTokens: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
@@ -197,12 +202,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    mercury: z.object({ baseUrl: httpUrl.optional() }).strict().optional(),
-    projects: z
-      .object({ signingSecret: nonEmpty.optional(), defaultProjectId: nonEmpty.optional() })
-      .strict()
-      .optional(),
-    service: z.object({ id: nonEmpty.optional() }).strict().optional(),
+    /** Mercury (Wazobia's token service): project resolver, project tokens, service discovery. */
+    mercury: mercuryConfigSchema.optional(),
+    /** Project (service-to-service) credentials: `x-app-id` / `x-app-secret`, resolvers, signed requests. */
+    projects: projectsConfigSchema.optional(),
+    /** This service's identity: `id` (`SERVICE_ID`), or discovered from Mercury with `clientId`/`clientSecret`. */
+    service: serviceConfigSchema.optional(),
+    /** Who may in, beyond a valid token: users, domains, patterns, claims (global and per issuer). */
+    allow: allowRulesConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

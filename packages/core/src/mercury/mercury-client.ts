@@ -1,6 +1,6 @@
+import { type Logger, silentLogger } from '../logger.js'
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js'
 import type { MercuryConfig } from './config.js'
-import { type Logger, silentLogger } from './logger.js'
 import {
   type MercuryRequest,
   type MercuryResponse,

@@ -3,12 +3,12 @@ import { AuthError } from '../errors.js'
 import type { JwsAlgorithm } from '../jwt/algorithms.js'
 import { decodeJws } from '../jwt/decode.js'
 import { checkSignature } from '../jwt/verify-token.js'
+import { type Logger, silentLogger } from '../logger.js'
 import type { ProjectIdentity, ProjectPrincipal } from '../projects/project.js'
 import { requireServiceEnabled } from '../projects/service-check.js'
 import { AMBIGUOUS, type HeaderBag, readHeader } from '../request/input.js'
 import type { ProjectTokensConfig } from './config.js'
 import type { KeyReader } from './key-reader.js'
-import { type Logger, silentLogger } from './logger.js'
 import {
   type ProjectTokenClaimsOptions,
   type ProjectTokenType,

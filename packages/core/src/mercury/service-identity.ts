@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { AuthError } from '../errors.js'
+import { type Logger, silentLogger } from '../logger.js'
 import type { SharedStore } from '../store/shared-store.js'
 import type { ServiceConfig } from './config.js'
-import { type Logger, silentLogger } from './logger.js'
 import type { MercuryClient } from './mercury-client.js'
 
 export interface ServiceIdentityOptions {

@@ -4,9 +4,9 @@ import type { JwsAlgorithm } from '../jwt/algorithms.js'
 import { FetchError } from '../keys/fetch-json.js'
 import { type KeySetFetchEvent, RemoteKeySource } from '../keys/remote-key-source.js'
 import type { VerificationKey } from '../keys/verification-key.js'
+import { type Logger, silentLogger } from '../logger.js'
 import type { SharedStore } from '../store/shared-store.js'
 import type { TenantKeySetsConfig } from './config.js'
-import { type Logger, silentLogger } from './logger.js'
 import { TokenBucket } from './token-bucket.js'
 
 export interface TenantKeySetsOptions {

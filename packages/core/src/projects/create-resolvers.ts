@@ -1,4 +1,4 @@
-import type { Logger } from '../mercury/logger.js'
+import type { Logger } from '../logger.js'
 import type { MercuryClient } from '../mercury/mercury-client.js'
 import type { ProjectsConfig } from './config.js'
 import { functionProjectResolver, type ResolveProjectFunction } from './function-resolver.js'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AuthError } from '../errors.js'
-import { type Logger, silentLogger } from '../mercury/logger.js'
+import { type Logger, silentLogger } from '../logger.js'
 import { isSignatureRefusal, type MercuryClient, messageOf } from '../mercury/mercury-client.js'
 import { MercuryUnavailableError } from '../mercury/signed-fetch.js'
 import type { ProjectCredentials } from './credentials.js'

@@ -1,5 +1,5 @@
 import { AuthError, isAuthError } from '../errors.js'
-import { type Logger, silentLogger } from '../mercury/logger.js'
+import { type Logger, silentLogger } from '../logger.js'
 import { TokenBucket } from '../mercury/token-bucket.js'
 import type { HeaderBag } from '../request/input.js'
 import type { SharedStore } from '../store/shared-store.js'

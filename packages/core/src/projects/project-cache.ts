@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { type Logger, silentLogger } from '../mercury/logger.js'
+import { type Logger, silentLogger } from '../logger.js'
 import type { SharedStore } from '../store/shared-store.js'
 import type { ProjectRecord } from './project.js'
 import { toProjectRecord } from './project-record.js'

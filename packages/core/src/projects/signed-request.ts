@@ -149,5 +149,5 @@ function splitTarget(url: string): { path: string; query: string } {
 }
 
 function refused(reason: string, message = 'The request signature is invalid.'): AuthError {
-  return new AuthError('project_credentials_invalid', { message, cause: new Error(reason) })
+  return new AuthError('request_signature_invalid', { message, cause: new Error(reason) })
 }

@@ -28,6 +28,7 @@ const COUNTED: ReadonlySet<AuthErrorCode> = new Set<AuthErrorCode>([
   'token_claims_invalid',
   'token_type_invalid',
   'project_credentials_invalid',
+  'request_signature_invalid',
 ])
 
 /**

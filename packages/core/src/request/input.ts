@@ -11,6 +11,8 @@ export interface AuthInput {
   url?: string
   /** `http` or `https` as the adapter saw it. */
   protocol?: string
+  /** The raw request body, for signed requests in `strict` mode (which sign a hash of it). */
+  body?: string | Uint8Array
 }
 
 /**

@@ -55,10 +55,10 @@ describe('signed requests, Wazobia-compatible', () => {
 
   it('refuses an expired or future timestamp outside the window', async () => {
     const old = await rejectionOf(verifySignedRequest(signed('GET', '/orders', { at: now() - 301 }), WAZOBIA))
-    expect(old.code).toBe('project_credentials_invalid')
+    expect(old.code).toBe('request_signature_invalid')
     expect(old.status).toBe(401)
     expect(await codeOf(verifySignedRequest(signed('GET', '/orders', { at: now() + 400 }), WAZOBIA))).toBe(
-      'project_credentials_invalid',
+      'request_signature_invalid',
     )
     await expect(
       verifySignedRequest(signed('GET', '/orders', { at: now() - 200 }), WAZOBIA),
@@ -78,13 +78,13 @@ describe('signed requests, Wazobia-compatible', () => {
       },
       { ...good, headers: { ...good.headers, 'x-signature': flipLast(good.headers['x-signature']) } },
     ]) {
-      expect(await codeOf(verifySignedRequest(tampered, WAZOBIA))).toBe('project_credentials_invalid')
+      expect(await codeOf(verifySignedRequest(tampered, WAZOBIA))).toBe('request_signature_invalid')
     }
   })
 
   it('refuses unsigned requests and malformed signature headers without throwing', async () => {
     expect(await codeOf(verifySignedRequest({ method: 'GET', url: '/x', headers: {} }, WAZOBIA))).toBe(
-      'project_credentials_invalid',
+      'request_signature_invalid',
     )
     for (const headers of [
       { 'x-timestamp': 'yesterday', 'x-signature': 'a'.repeat(64) },
@@ -93,7 +93,7 @@ describe('signed requests, Wazobia-compatible', () => {
       { 'x-timestamp': String(now()), 'x-signature': 'a'.repeat(65) },
     ]) {
       expect(await codeOf(verifySignedRequest({ method: 'GET', url: '/x', headers }, WAZOBIA))).toBe(
-        'project_credentials_invalid',
+        'request_signature_invalid',
       )
     }
   })
@@ -104,7 +104,7 @@ describe('signed requests, Wazobia-compatible', () => {
       { signingSecret: 'another-secret', mode: 'wazobia' },
     )
     expect(await codeOf(verifySignedRequest({ method: 'GET', url: '/x', headers }, WAZOBIA))).toBe(
-      'project_credentials_invalid',
+      'request_signature_invalid',
     )
   })
 
@@ -114,7 +114,7 @@ describe('signed requests, Wazobia-compatible', () => {
     await expect(verify({ method: 'GET', url: '/health?verbose=1', headers: {} })).resolves.toBeUndefined()
     await expect(verify({ method: 'GET', url: '/public/logo.png', headers: {} })).resolves.toBeUndefined()
     for (const url of ['/healthz', '/public', '/public/../admin', '/public/%2e%2e/admin', '/admin']) {
-      expect(await codeOf(verify({ method: 'GET', url, headers: {} }))).toBe('project_credentials_invalid')
+      expect(await codeOf(verify({ method: 'GET', url, headers: {} }))).toBe('request_signature_invalid')
     }
   })
 
@@ -149,10 +149,10 @@ describe('signed requests, strict mode', () => {
   it('refuses a tampered body, and a Wazobia signature without the body hash', async () => {
     const request = signed('POST', '/pay', { mode: 'strict', body: '{"amount":100}' })
     expect(await codeOf(verifySignedRequest({ ...request, body: '{"amount":900}' }, strict()))).toBe(
-      'project_credentials_invalid',
+      'request_signature_invalid',
     )
     const legacy = signed('POST', '/pay', { body: '{"amount":100}' })
-    expect(await codeOf(verifySignedRequest(legacy, strict()))).toBe('project_credentials_invalid')
+    expect(await codeOf(verifySignedRequest(legacy, strict()))).toBe('request_signature_invalid')
   })
 
   it('refuses a replayed request', async () => {
@@ -160,7 +160,7 @@ describe('signed requests, strict mode', () => {
     const request = signed('POST', '/pay', { mode: 'strict', body: '{}' })
     await verifySignedRequest(request, options)
     const replay = await rejectionOf(verifySignedRequest(request, options))
-    expect(replay.code).toBe('project_credentials_invalid')
+    expect(replay.code).toBe('request_signature_invalid')
     expect(replay.status).toBe(401)
   })
 
