@@ -56,7 +56,11 @@ issuers:
     })
     expect(config.redis?.url).toBe('redis://127.0.0.1:6380')
     expect(config.mercury?.baseUrl).toBe('https://mercury.example.com')
-    expect(config.projects).toMatchObject({ signingSecret: 'shh', defaultProjectId: 'nexus-1', cache: { ttlSec: 120 } })
+    expect(config.projects).toMatchObject({
+      signingSecret: 'shh',
+      defaultProjectId: 'nexus-1',
+      cache: { ttlSec: 120 },
+    })
     expect(config.service).toMatchObject({ id: 'svc-1', clientId: 'client-1', clientSecret: 'client-secret' })
     expect(config.tokenCache.ttlSec).toBe(120)
     expect(config.jwks.ttlSec).toBe(60)

@@ -1,7 +1,7 @@
 import { type MercuryStandIn, type MercuryStandInOptions, startMercuryStandIn } from '@portcullis/testing'
 import { afterEach } from 'vitest'
-import type { KeyReader } from '../../src/mercury/key-reader.js'
 import type { Logger } from '../../src/logger.js'
+import type { KeyReader } from '../../src/mercury/key-reader.js'
 import type { HashReader } from '../../src/projects/redis-hash-resolver.js'
 import { MemoryStore } from '../../src/store/memory-store.js'
 import type { SharedStore } from '../../src/store/shared-store.js'
