@@ -1,5 +1,6 @@
 export { type Auth, type AuthOptions, type AuthResult, createAuth } from './auth.js'
-export type { AuthMode, AuthPolicy, CompiledPolicy } from './authorize/policy.js'
+export type { AllowRulesConfigInput } from './authorize/allow-rules.js'
+export type { AuthMode, AuthPolicy, CompiledPolicy, ProjectKind } from './authorize/policy.js'
 export { readScopes } from './authorize/scopes.js'
 export { ConfigError } from './config/errors.js'
 export { type LoadConfigOptions, loadConfig } from './config/load.js'
@@ -20,8 +21,20 @@ export {
   SYMMETRIC_ALGORITHMS,
   type SymmetricAlgorithm,
 } from './jwt/algorithms.js'
+export type { Logger } from './logger.js'
 export { type ProtectedResourceMetadata, protectedResourceMetadataUrl } from './metadata.js'
 export type { PresetName } from './presets/names.js'
 export type { Claims, User } from './presets/types.js'
+export type { ProjectCredentials } from './projects/credentials.js'
+export type { ResolveProjectFunction } from './projects/function-resolver.js'
+export type {
+  ProjectIdentity,
+  ProjectPrincipal,
+  ProjectRecord,
+  ServicePrincipal,
+} from './projects/project.js'
+export type { ProjectRecordInput } from './projects/project-record.js'
+export { hashProjectSecret } from './projects/secret-hash.js'
+export { signRequest } from './projects/signed-request.js'
 export type { AuthInput, HeaderBag } from './request/input.js'
 export type { Revoker } from './revocation/revoker.js'
