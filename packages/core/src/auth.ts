@@ -32,7 +32,7 @@ import { FailureLimiter } from './rate-limit/failure-limiter.js'
 import { openRedis, type RedisConnection } from './redis/connection.js'
 import { RedisRevocations } from './redis/redis-revocations.js'
 import { RedisStore } from './redis/redis-store.js'
-import { extractBearer } from './request/bearer.js'
+import { assertBearerSyntax, extractBearer } from './request/bearer.js'
 import type { AuthInput } from './request/input.js'
 import { InProcessRevocations, type RevocationChecker } from './revocation/revocation-checker.js'
 import type { Revoker } from './revocation/revoker.js'
@@ -323,6 +323,7 @@ class PortcullisAuth implements Auth {
     let verified = this.#cache?.get(token, now)
     if (this.#onEvent) this.#onEvent({ type: verified ? 'cache.hit' : 'cache.miss', cache: 'token' })
     if (verified === undefined) {
+      assertBearerSyntax(token)
       verified = this.#sharedTokens && (await this.#sharedTokens.get(token, this.#issuers))
       if (verified === undefined) {
         verified = await verifyToken(token, this.#issuers)
