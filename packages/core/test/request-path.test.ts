@@ -223,3 +223,17 @@ describe('authorize() on an existing result', () => {
     expect(() => auth.authorize({}, { optional: true })).not.toThrow()
   })
 })
+
+describe('L1 cache lookups', () => {
+  it('never serves a cached verification to a different token that shares its signature', async () => {
+    const issuer = await issuerForTest({ algs: ['ES256'] })
+    const auth = authFor(issuer)
+    const token = await issuer.sign({ sub: 'ada', scope: 'read' })
+    await auth.authenticate(bearer(token))
+    const [header, payload, signature] = token.split('.') as [string, string, string]
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString())
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'mallory', scope: 'admin' })).toString('base64url')}.${signature}`
+    expect(await rejectionCode(auth.authenticate(bearer(forged)))).toBe('token_signature_invalid')
+    await expect(auth.authenticate(bearer(token))).resolves.toMatchObject({ user: { subject: 'ada' } })
+  })
+})
