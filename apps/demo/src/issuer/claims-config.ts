@@ -15,10 +15,27 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   'kid',
 ])
 
-const claimName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/, 'a claim name: letters, digits, _ . : - (at most 64)')
-  .refine((name) => !RESERVED_CLAIMS.has(name), 'is set by the issuer and cannot be configured')
+const CLAIM_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/
+
+/** Why `name` cannot be configured, or undefined when it can. */
+function claimNameProblem(name: string): string | undefined {
+  if (!CLAIM_NAME.test(name)) return 'a claim name: letters, digits, _ . : - (at most 64)'
+  if (RESERVED_CLAIMS.has(name)) return 'is set by the issuer and cannot be configured'
+  return undefined
+}
+
+const claimName = z.string().superRefine((name, ctx) => {
+  const problem = claimNameProblem(name)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
+})
+
+// Keys are checked one by one so the error names the claim (`claims.iss: ...`).
+const staticClaims = z.record(z.string(), z.json()).superRefine((claims, ctx) => {
+  for (const name of Object.keys(claims)) {
+    const problem = claimNameProblem(name)
+    if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem })
+  }
+})
 
 const httpSourceSchema = z
   .object({
@@ -52,7 +69,7 @@ const dynamicClaimSchema = z
 export const apiKeyConfigSchema = z
   .object({
     /** Static claims, copied into every token. */
-    claims: z.record(claimName, z.json()).default({}),
+    claims: staticClaims.default({}),
     dynamic_claims: z.array(dynamicClaimSchema).max(20).default([]),
   })
   .strict()
