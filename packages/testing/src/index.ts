@@ -22,9 +22,11 @@ export {
 } from './mint-mercury-token.js'
 export {
   type RedisCluster,
+  type RedisSentinel,
   type RedisServer,
   type RedisServerOptions,
   startRedisCluster,
+  startRedisSentinel,
   startRedisServer,
 } from './redis-server.js'
 export { startTestIssuer } from './start-test-issuer.js'

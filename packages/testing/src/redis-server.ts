@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -108,14 +108,56 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   }
 }
 
-async function spawnRedis(args: string[]): Promise<ChildProcess> {
+/** A master plus one Sentinel watching it under `name`, for tests of Sentinel-configured clients. */
+export interface RedisSentinel {
+  readonly name: string
+  readonly sentinels: readonly { host: string; port: number }[]
+  readonly master: RedisServer
+  close(): Promise<void>
+}
+
+export async function startRedisSentinel(name = 'portcullis-test'): Promise<RedisSentinel> {
+  const master = await startRedisServer()
+  const dir = await mkdtemp(join(tmpdir(), 'portcullis-sentinel-'))
+  const port = await freePort()
+  const configFile = join(dir, 'sentinel.conf')
+  await writeFile(
+    configFile,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`,
+      '',
+    ].join('\n'),
+  )
+  let sentinel: ChildProcess
+  try {
+    sentinel = await spawnRedis([configFile, '--sentinel'], '+monitor master')
+  } catch (error) {
+    await master.close()
+    throw error
+  }
+  return {
+    name,
+    sentinels: [{ host: '127.0.0.1', port }],
+    master,
+    async close() {
+      await stopProcess(sentinel)
+      await master.close()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function spawnRedis(args: string[], ready = 'Ready to accept connections'): Promise<ChildProcess> {
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
   await new Promise<void>((resolve, reject) => {
     let output = ''
     const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000)
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      if (output.includes('Ready to accept connections')) {
+      if (output.includes(ready)) {
         clearTimeout(timer)
         child.stdout?.off('data', onData)
         child.stdout?.resume()
