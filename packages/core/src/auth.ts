@@ -27,7 +27,7 @@ import type { Claims, User } from './presets/types.js'
 import type { ResolveProjectFunction } from './projects/function-resolver.js'
 import type { ProjectIdentity } from './projects/project.js'
 import type { SignedRequestVerifier } from './projects/signed-request.js'
-import { clientAddress, compileTrustedProxies } from './rate-limit/client-address.js'
+import { arrivedOverPlainHttp, clientAddress, compileTrustedProxies } from './rate-limit/client-address.js'
 import { FailureLimiter } from './rate-limit/failure-limiter.js'
 import { openRedis, type RedisConnection } from './redis/connection.js'
 import { RedisRevocations } from './redis/redis-revocations.js'
@@ -104,6 +104,7 @@ class PortcullisAuth implements Auth {
   readonly #allow: AllowRules | undefined
   readonly #defaultProjectId: string | undefined
   readonly #trustedProxies: BlockList | undefined
+  readonly #requireHttps: boolean
   readonly #logger: Logger
   /** Pending until the first revocation sync finished; requests wait for it once, at start-up. */
   #starting: Promise<void> | undefined
@@ -167,7 +168,8 @@ class PortcullisAuth implements Auth {
           this.#redis && { client: this.#redis.client, prefix: this.#redis.prefix },
         )
       : undefined
-    this.#trustedProxies = compileTrustedProxies(rateLimit.trustedProxies)
+    this.#trustedProxies = compileTrustedProxies(config.trustedProxies)
+    this.#requireHttps = config.requireHttps ?? !['development', 'test'].includes(process.env.NODE_ENV ?? '')
     // Requests wait for the first sync, but never longer than one Redis command may take.
     const firstSync = this.#revocations.start().catch(() => {})
     this.#firstSync = firstSync
@@ -279,11 +281,19 @@ class PortcullisAuth implements Auth {
     const token = extractBearer(input.headers, this.config.maxTokenBytes)
     const mode = policy.mode
     const wantsUser = mode === 'jwt' || mode === 'combined' || (mode === 'any' && token !== undefined)
-    const wantsProject =
-      mode === 'project' ||
-      mode === 'combined' ||
-      (mode === 'any' && this.#projects !== undefined && this.#projects.present(input))
-    if (policy.optional && token === undefined && !(this.#projects?.present(input) ?? false)) return {}
+    const projectPresent = this.#projects?.present(input) ?? false
+    const wantsProject = mode === 'project' || mode === 'combined' || (mode === 'any' && projectPresent)
+    if (
+      this.#requireHttps &&
+      (token !== undefined || projectPresent) &&
+      arrivedOverPlainHttp(input, this.#trustedProxies)
+    ) {
+      throw new AuthError('invalid_request', {
+        message: 'HTTPS is required.',
+        cause: new Error('credentials sent over plain HTTP'),
+      })
+    }
+    if (policy.optional && token === undefined && !projectPresent) return {}
     if (wantsUser && token === undefined) throw new AuthError('credentials_missing')
     if (!wantsUser && !wantsProject) throw new AuthError('credentials_missing')
 

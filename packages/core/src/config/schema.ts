@@ -190,6 +190,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (IPs or CIDRs). */
+    trustedProxies: z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])).default([]),
+    /**
+     * Refuse credentials that arrived over plain HTTP (400 `invalid_request`). Default: on, except when
+     * `NODE_ENV` is `development` or `test`. A direct loopback client (no proxy headers) is never refused.
+     */
+    requireHttps: z.boolean().optional(),
     rateLimit: z
       .object({
         enabled: z.boolean().default(true),
@@ -197,8 +204,6 @@ export const configSchema = z
         failures: z.number().int().positive().default(20),
         windowSec: z.number().int().positive().default(60),
         blockSec: z.number().int().positive().default(60),
-        /** Proxies whose `X-Forwarded-For` is believed (IPs or CIDRs). */
-        trustedProxies: z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])).default([]),
       })
       .strict()
       .prefault({}),

@@ -33,6 +33,34 @@ export function clientAddress(input: AuthInput, trusted: BlockList | undefined):
   return peer
 }
 
+/**
+ * Whether the credentials travelled over plain HTTP: the trusted proxy's `X-Forwarded-Proto` when the peer is
+ * one, else the protocol the adapter saw. A loopback peer that sent no proxy headers never crossed a network,
+ * so it does not count; nor does a request whose adapter could not tell the protocol. Hot path.
+ */
+export function arrivedOverPlainHttp(input: AuthInput, trusted: BlockList | undefined): boolean {
+  const peer = input.ip
+  const forwardedProto = readHeader(input.headers, 'x-forwarded-proto')
+  if (
+    peer !== undefined &&
+    trusted !== undefined &&
+    isTrusted(trusted, peer) &&
+    typeof forwardedProto === 'string'
+  ) {
+    return (forwardedProto.split(',')[0] as string).trim().toLowerCase() === 'http'
+  }
+  if (input.protocol?.toLowerCase() !== 'http') return false
+  const proxied =
+    forwardedProto !== undefined ||
+    readHeader(input.headers, 'x-forwarded-for') !== undefined ||
+    readHeader(input.headers, 'forwarded') !== undefined
+  return !(peer !== undefined && isLoopback(peer) && !proxied)
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.')
+}
+
 function isTrusted(list: BlockList, address: string): boolean {
   const plain = address.startsWith('::ffff:') ? address.slice(7) : address
   const type = isIP(plain) === 6 ? 'ipv6' : 'ipv4'

@@ -44,7 +44,7 @@ describe('rate limiting of failed authentication', () => {
     const auth = authFor(
       issuer,
       {},
-      { rateLimit: { failures: 1, blockSec: 60, trustedProxies: ['192.168.0.0/16'] } },
+      { rateLimit: { failures: 1, blockSec: 60 }, trustedProxies: ['192.168.0.0/16'] },
     )
     const bad = 'x.y.z'
     // Two clients behind the trusted proxy are told apart by X-Forwarded-For.
