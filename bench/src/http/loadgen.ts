@@ -31,17 +31,26 @@ const headers = (token: string, i: number) => ({
   'x-forwarded-for': `127.1.${(i >> 8) & 255}.${i & 255}`,
   ...(spec.body !== undefined && { 'content-type': 'application/json' }),
 })
-const requests = tokens.map((token, i) => ({
-  method: spec.method,
-  headers: headers(token, i),
-  ...(spec.body !== undefined && { body: spec.body }),
-}))
+// One shared cursor over the token list: every request, whichever connection sends it, takes the next user, so a
+// run visits all users in turn (a fixed list per connection would have every connection replay the same first few).
+let cursor = 0
+const requests = [
+  {
+    method: spec.method,
+    ...(spec.body !== undefined && { body: spec.body }),
+    setupRequest: (request: Record<string, unknown>) => {
+      const i = cursor++ % tokens.length
+      request.headers = headers(tokens[i] as string, i)
+      return request
+    },
+  },
+]
 const result = await autocannon({
   url: spec.url,
   connections: spec.connections,
   pipelining: 1,
   duration: spec.durationSec,
-  requests,
+  requests: requests as never,
   // Bounded: stops by time, and never waits long on a stuck server.
   timeout: 10,
 })

@@ -1,0 +1,67 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { makeExecutableSchema } from '@graphql-tools/schema'
+import { createRemoteJwksSigningKeyProvider, useJWT } from '@graphql-yoga/plugin-jwt'
+import { createAuth } from '@portcullis/core'
+import { applyPortcullisDirectives, type PortcullisContext, portcullisDirectiveTypeDefs, usePortcullis } from '@portcullis/graphql'
+import { GraphQLError } from 'graphql'
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
+import { type BenchServer, type ServerContext } from '../context.js'
+
+
+function serve(yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>, close: () => Promise<void> = async () => {}): BenchServer {
+  const server = createServer(yoga)
+  return {
+    listen: () => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))),
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+      await close()
+    },
+  }
+}
+
+const common = { logging: false, graphiql: false, landingPage: false, maskedErrors: true } as const
+
+export async function yogaBare(): Promise<BenchServer> {
+  const schema = makeExecutableSchema({ typeDefs: 'type Query { me: String }', resolvers: { Query: { me: () => 'anonymous' } } })
+  return serve(createYoga({ schema, ...common }) as never)
+}
+
+export async function yogaPortcullis(ctx: ServerContext): Promise<BenchServer> {
+  const auth = createAuth({ audience: ctx.audience, issuers: [{ issuer: ctx.issuer, jwksUri: ctx.jwksUri }] })
+  await auth.ready()
+  for (const { jti, exp } of ctx.revokedJtis) await auth.revoke.token(jti, exp)
+  const schema = applyPortcullisDirectives(
+    makeExecutableSchema({
+      typeDefs: [portcullisDirectiveTypeDefs, 'type Query { me: String @jwtAuth }'],
+      resolvers: { Query: { me: (_: unknown, __: unknown, context: PortcullisContext) => context.user?.subject } },
+    }),
+  )
+  return serve(createYoga({ schema, plugins: [usePortcullis(auth, { partialResults: false })], ...common }) as never, () => auth.close())
+}
+
+export async function yogaJwtPlugin(ctx: ServerContext): Promise<BenchServer> {
+  const revoked = new Set(ctx.revokedJtis.map((r) => r.jti))
+  const schema = makeExecutableSchema({
+    typeDefs: 'type Query { me: String }',
+    resolvers: {
+      Query: {
+        me: (_: unknown, __: unknown, context: { jwt?: { payload: { sub: string; jti?: string } } }) => {
+          const payload = context.jwt?.payload
+          if (payload?.jti !== undefined && revoked.has(payload.jti)) {
+            throw new GraphQLError('token revoked', { extensions: { http: { status: 401 } } })
+          }
+          return payload?.sub
+        },
+      },
+    },
+  })
+  const jwt = useJWT({
+    signingKeyProviders: [createRemoteJwksSigningKeyProvider({ jwksUri: ctx.jwksUri, cache: true, rateLimit: true })],
+    tokenVerification: { issuer: ctx.issuer, audience: ctx.audience, algorithms: [ctx.alg] },
+    extendContext: true,
+    reject: { missingToken: true, invalidToken: true },
+  }) as Plugin
+  return serve(createYoga({ schema, plugins: [jwt], ...common }) as never)
+}
