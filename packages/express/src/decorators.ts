@@ -1,6 +1,6 @@
 import type { AuthPolicy, CompiledPolicy } from '@portcullis/core'
 import type { NextFunction, Request, Response } from 'express'
-import { type DecoratorSettings, effectivePolicy, emptySettings } from './route-policy.js'
+import { asksOnlyForScopes, type DecoratorSettings, effectivePolicy, emptySettings } from './route-policy.js'
 
 /** A method Express can call as a route handler: `(req, res)` or `(req, res, next)`. */
 export type HandlerMethod = (req: never, res: never, next: never) => unknown
@@ -20,8 +20,13 @@ export interface AuthDecorator {
 /** What the decorators need from the `ExpressAuth` that made them. */
 export interface DecoratorOwner {
   compile(policy: AuthPolicy): CompiledPolicy
+  /**
+   * Authenticates under `policy`, then calls `proceed`. `scopesOnly`: the method named no mode, so an earlier
+   * guard's result is checked instead when there is one (as `requireScopes` does).
+   */
   run(
     policy: CompiledPolicy,
+    scopesOnly: boolean,
     req: Request,
     res: Response,
     next: NextFunction,
@@ -37,6 +42,8 @@ interface MethodRecord {
   klass: DecoratorSettings | undefined
   /** Undefined only for a `@Public()` method, which is never wrapped. */
   policy: CompiledPolicy | undefined
+  /** No mode decorator on the method or its class: only scopes were asked for. */
+  scopesOnly: boolean
 }
 
 interface ClassRecord {
@@ -95,6 +102,7 @@ function decorateMethod(
     settings: emptySettings(),
     klass: undefined,
     policy: undefined,
+    scopesOnly: false,
   }
   apply(record.settings, `${label} on ${where}`)
   compile(record)
@@ -137,6 +145,7 @@ function decorateClass(owner: DecoratorOwner, klass: Function, label: string, ap
       settings: emptySettings(),
       klass: record.settings,
       policy: undefined,
+      scopesOnly: false,
     }
     compile(fresh)
     if (fresh.policy !== undefined) Object.defineProperty(prototype, key, { value: wrap(method, fresh) })
@@ -148,6 +157,7 @@ function decorateClass(owner: DecoratorOwner, klass: Function, label: string, ap
 function compile(record: MethodRecord): void {
   const policy = effectivePolicy(record.settings, record.klass)
   record.policy = policy && record.owner.compile(policy)
+  record.scopesOnly = asksOnlyForScopes(record.settings, record.klass)
 }
 
 /**
@@ -162,7 +172,7 @@ function wrap(method: Function, record: MethodRecord): Function {
     if (typeof next !== 'function') {
       throw new TypeError(`${record.where} is guarded by Portcullis and runs only as an Express handler`)
     }
-    return record.owner.run(record.policy as CompiledPolicy, req, res, next, () =>
+    return record.owner.run(record.policy as CompiledPolicy, record.scopesOnly, req, res, next, () =>
       method.call(this, req, res, next),
     )
   }

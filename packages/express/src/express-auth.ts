@@ -1,7 +1,7 @@
 import type { Auth, AuthMode, AuthPolicy, CompiledPolicy } from '@portcullis/core'
 import type { RequestHandler } from 'express'
 import { type AuthDecorator, createDecorator, type DecoratorOwner } from './decorators.js'
-import { type ErrorHandling, guardRequest } from './guard-request.js'
+import { checkScopes, type ErrorHandling, guardRequest } from './guard-request.js'
 import { protectedResourceMetadataHandler } from './protected-resource-metadata.js'
 import { addScopes, PUBLIC, setMode } from './route-policy.js'
 
@@ -26,9 +26,13 @@ export interface ExpressAuth {
   projectAuth(policy?: GuardPolicy): RequestHandler
   /** Both a bearer token and project credentials required. */
   combinedAuth(policy?: GuardPolicy): RequestHandler
-  /** Either kind of credential: the first one present decides. */
+  /** Either kind of credential (bearer token or project credentials); when both are sent, both must pass. */
   anyAuth(policy?: GuardPolicy): RequestHandler
-  /** Bearer token carrying every one of these scopes: `jwtAuth({ scopes })`. */
+  /**
+   * Every one of these scopes is required. After another guard of this `Auth` on the same request, core
+   * checks them against the identity that guard established (`auth.authorize`: no second authentication;
+   * user, project, or both, as that guard's mode gave). On its own: `jwtAuth({ scopes })`.
+   */
   requireScopes(...scopes: [string, ...string[]]): RequestHandler
   /** Serves the RFC 9728 protected-resource metadata document; mount with `app.use(...)`. */
   protectedResourceMetadata(): RequestHandler
@@ -64,7 +68,8 @@ export function portcullis(auth: Auth, options: ExpressAuthOptions = {}): Expres
 
   const owner: DecoratorOwner = {
     compile: (policy) => auth.policy(policy),
-    run: (policy, req, res, next, proceed) => guardRequest(auth, policy, errors, req, res, next, proceed),
+    run: (policy, scopesOnly, req, res, next, proceed) =>
+      (scopesOnly ? checkScopes : guardRequest)(auth, policy, errors, req, res, next, proceed),
   }
   const modeDecorator =
     (label: string, mode: AuthMode) =>
@@ -77,8 +82,12 @@ export function portcullis(auth: Auth, options: ExpressAuthOptions = {}): Expres
     projectAuth: guard('project'),
     combinedAuth: guard('combined'),
     anyAuth: guard('any'),
-    requireScopes: (...scopes) =>
-      middleware(auth.policy({ mode: 'jwt', scopes: nonEmpty('requireScopes', scopes) })),
+    requireScopes: (...scopes) => {
+      const policy = auth.policy({ mode: 'jwt', scopes: nonEmpty('requireScopes', scopes) })
+      return (req, res, next) => {
+        void checkScopes(auth, policy, errors, req, res, next, next)
+      }
+    },
     protectedResourceMetadata: () => protectedResourceMetadataHandler(auth),
     JwtAuth: modeDecorator('@JwtAuth', 'jwt'),
     ProjectAuth: modeDecorator('@ProjectAuth', 'project'),

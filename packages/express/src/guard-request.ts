@@ -1,10 +1,16 @@
-import { type Auth, type CompiledPolicy, isAuthError } from '@portcullis/core'
+import { type Auth, type AuthResult, type CompiledPolicy, isAuthError } from '@portcullis/core'
 import type { NextFunction, Request, Response } from 'express'
 import { toAuthInput } from './auth-input.js'
 import { sendAuthError } from './send-auth-error.js'
 
 /** What a guard does with an `AuthError`: send it (`respond`) or hand it to the app's error handler (`next`). */
 export type ErrorHandling = 'respond' | 'next'
+
+/**
+ * Which `Auth` produced each result a guard put on `req.auth`. A later scope check reuses a result only when
+ * its own `Auth` made it: not one another library left on `req.auth`, nor one from another configuration.
+ */
+const producedBy = new WeakMap<AuthResult, Auth>()
 
 /**
  * Authenticates `req` under `policy`, sets `req.auth`, then runs `proceed` (the next middleware, or the guarded
@@ -25,14 +31,48 @@ export function guardRequest(
     .authenticate(toAuthInput(req), policy)
     .then(
       (result) => {
+        producedBy.set(result, auth)
         req.auth = result
         return proceed()
       },
-      (error: unknown) => {
-        // Anything but an AuthError is the app's problem, whatever the error handling chosen.
-        if (errors === 'respond' && isAuthError(error)) sendAuthError(res, error)
-        else next(error)
-      },
+      (error: unknown) => fail(error, errors, res, next),
     )
     .then(undefined, next)
+}
+
+/**
+ * A scope step (`requireScopes`, or `@Scopes` with no mode anywhere): when an earlier guard of the same `Auth`
+ * already authenticated this request, core checks `policy` against that result (`auth.authorize`) without
+ * authenticating again, whatever credentials it came from; otherwise it authenticates under `policy` (a
+ * bearer token with those scopes). Hot path.
+ */
+export function checkScopes(
+  auth: Auth,
+  policy: CompiledPolicy,
+  errors: ErrorHandling,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  proceed: () => unknown,
+): Promise<unknown> {
+  const earlier = req.auth
+  if (earlier === undefined || producedBy.get(earlier) !== auth) {
+    return guardRequest(auth, policy, errors, req, res, next, proceed)
+  }
+  // Same shape as guardRequest, so a throwing or rejecting handler reaches next(err) here too.
+  return new Promise<void>((resolve) => {
+    auth.authorize(earlier, policy)
+    resolve()
+  })
+    .then(
+      () => proceed(),
+      (error: unknown) => fail(error, errors, res, next),
+    )
+    .then(undefined, next)
+}
+
+function fail(error: unknown, errors: ErrorHandling, res: Response, next: NextFunction): void {
+  // Anything but an AuthError is the app's problem, whatever the error handling chosen.
+  if (errors === 'respond' && isAuthError(error)) sendAuthError(res, error)
+  else next(error)
 }

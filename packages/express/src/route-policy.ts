@@ -38,9 +38,20 @@ function assertConsistent(settings: DecoratorSettings, where: string): void {
 }
 
 /**
+ * True when neither the method nor its class names a mode (`@JwtAuth`, `@ProjectAuth`, ...): the method asks
+ * only for scopes, like `requireScopes(...)`, so it checks them against what an earlier guard on the request
+ * established, if any, rather than demanding a bearer token of its own.
+ */
+export function asksOnlyForScopes(method: DecoratorSettings, klass: DecoratorSettings | undefined): boolean {
+  const mode = method.mode ?? klass?.mode
+  return mode === undefined || mode === PUBLIC
+}
+
+/**
  * The policy a method runs under, or undefined when it is public. The method's mode decorator replaces the
  * class's; `@Scopes` add up (mode policy, then class, then method: all required); a method that asks for
- * nothing inherits the class default, and `@Scopes` alone means a bearer token (`jwt`) with those scopes.
+ * nothing inherits the class default, and `@Scopes` alone means a bearer token (`jwt`) with those scopes
+ * (unless an earlier guard already authenticated the request: see `asksOnlyForScopes`).
  */
 export function effectivePolicy(
   method: DecoratorSettings,

@@ -2,9 +2,22 @@
 import type { Request, Response } from 'express'
 import { describe, expect, it } from 'vitest'
 import { mountController, portcullis } from '../src/index.js'
-import { authFor, EXPRESS_VERSIONS, request, serve, useIssuer } from './support.js'
+import {
+  appHeaders,
+  authFor,
+  EXPRESS_VERSIONS,
+  projectConfig,
+  request,
+  SERVICE_ID,
+  serve,
+  useIssuer,
+  useMercury,
+} from './support.js'
 
 const issuer = useIssuer()
+const mercury = useMercury({
+  projects: [{ appId: 'app-l', appSecret: 'pw-l', enabledServices: [SERVICE_ID] }],
+})
 
 describe.each(EXPRESS_VERSIONS)('$name legacy (experimentalDecorators) route decorators', ({ express }) => {
   it('is compiled with TypeScript legacy decorators', () => {
@@ -70,5 +83,44 @@ describe.each(EXPRESS_VERSIONS)('$name legacy (experimentalDecorators) route dec
     expect((await request(`${base}/admin`, user)).status).toBe(403)
     expect((await request(`${base}/admin`, await issuer().sign({ scope: 'admin' }))).status).toBe(200)
     expect(await request(`${base}/health`)).toMatchObject({ status: 200, body: { ok: true } })
+  })
+  it('@ProjectAuth on a class, @Scopes alone on a method behind a middleware guard', async () => {
+    const guard = portcullis(authFor(issuer(), projectConfig(mercury())))
+    const { ProjectAuth, Scopes } = guard
+    @ProjectAuth()
+    class ProjectController {
+      whoami(req: Request, res: Response) {
+        const project = req.auth?.project
+        res.json({ app: project?.tokenType === 'credentials' ? project.appId : null })
+      }
+    }
+    class ReportsController {
+      @Scopes('reports:read')
+      list(_req: Request, res: Response) {
+        res.json({ listed: true })
+      }
+    }
+    const app = express()
+    mountController(app, new ProjectController(), { 'GET /whoami': 'whoami' })
+    app.use('/reports', guard.anyAuth())
+    mountController(app, new ReportsController(), { 'GET /reports': 'list' })
+    const base = await serve(app)
+    const project = { headers: appHeaders('app-l', 'pw-l') }
+
+    expect(await request(`${base}/whoami`, undefined, project)).toMatchObject({
+      status: 200,
+      body: { app: 'app-l' },
+    })
+    expect((await request(`${base}/whoami`, undefined, { headers: appHeaders('app-l', 'no') })).status).toBe(
+      401,
+    )
+    // App credentials carry no scopes: the project the middleware authenticated lacks reports:read.
+    expect(await request(`${base}/reports`, undefined, project)).toMatchObject({
+      status: 403,
+      body: { code: 'insufficient_scope' },
+    })
+    expect((await request(`${base}/reports`, await issuer().sign({ scope: 'reports:read' }))).status).toBe(
+      200,
+    )
   })
 })
