@@ -1,4 +1,10 @@
-import { type AuthInput, type AuthResult, type CompiledPolicy, isAuthError } from '@portcullis/core'
+import {
+  type AuthInput,
+  type AuthMode,
+  type AuthResult,
+  type CompiledPolicy,
+  isAuthError,
+} from '@portcullis/core'
 import { PortcullisAuthError } from './errors.js'
 import type { FieldGuard } from './guard.js'
 import type { PortcullisRuntime } from './runtime.js'
@@ -7,24 +13,24 @@ const OPERATION = Symbol.for('@portcullis/graphql.operation')
 
 type Context = Record<PropertyKey, unknown>
 
-/** Memo key of the one bearer-token authentication an operation makes, whatever scopes its fields ask for. */
-const BEARER_IDENTITY = 'jwt'
-
 /**
- * Authentication state of one GraphQL operation, kept on its context object. Bearer tokens (`jwt`
- * mode) are authenticated once per operation, under `{ mode: 'jwt', optional: true }`; each field's
- * own rules (required or optional, scopes, issuers) are then checked on that result with core's
- * `auth.authorize`. Other modes are authenticated once per distinct policy until core's `authorize`
- * covers project results. The promises are memoized, so fields that resolve in parallel wait on the
- * same call, and a bad token fails them all with the same error.
+ * Authentication state of one GraphQL operation, kept on its context object. Each kind of credential
+ * a field asks for (its mode: `jwt`, `project`, `combined`, `any`) is authenticated once per
+ * operation, under the runtime's identity policy for that mode; each field's own rules (required or
+ * optional, scopes, issuers, project kinds, allow rules) are then checked on that result with core's
+ * `auth.authorize`, which never authenticates again. The authentications are memoized promises, so
+ * fields that resolve in parallel wait on the same call, and bad credentials fail them all with the
+ * same error.
  */
 export class OperationAuth {
   readonly #runtime: PortcullisRuntime
   readonly #context: Context
   #input: AuthInput | undefined
-  readonly #results = new Map<string, Promise<AuthResult>>()
-  /** Authentications that passed, by memo key: what a subscription re-checks before each event. */
-  readonly #passed = new Map<string, CompiledPolicy>()
+  readonly #results = new Map<AuthMode, Promise<AuthResult>>()
+  /** Authentications that passed, by mode: what a subscription re-checks before each event. */
+  readonly #passed = new Map<AuthMode, CompiledPolicy>()
+  /** Field policies that passed: authorized again on each fresh result. */
+  readonly #authorized = new Set<CompiledPolicy>()
 
   constructor(runtime: PortcullisRuntime, context: Context) {
     this.#runtime = runtime
@@ -34,51 +40,62 @@ export class OperationAuth {
   /** Resolves once `guard` passed (the result is then on the context) or rejects with `PortcullisAuthError`. Hot path. */
   async authenticate(guard: FieldGuard): Promise<AuthResult> {
     const policy = this.#runtime.compile(guard)
-    if (policy.mode !== 'jwt') return this.#once(guard.key, policy)
-    const result = await this.#once(BEARER_IDENTITY, this.#runtime.bearerIdentity)
+    const result = await this.#once(policy.mode)
+    this.#authorize(result, policy)
+    this.#authorized.add(policy)
+    return result
+  }
+
+  /**
+   * Authenticates every mode that passed again, unmemoized (core's caches make this cheap), and checks
+   * every field policy that passed on the fresh results: credentials revoked or expired since the
+   * subscription started yield their error. Undefined when all pass.
+   */
+  async recheck(): Promise<PortcullisAuthError | undefined> {
+    const fresh = new Map<AuthMode, AuthResult>()
+    try {
+      for (const [mode, identity] of this.#passed) {
+        fresh.set(mode, await this.#runtime.auth.authenticate(this.#readInput(), identity))
+      }
+      for (const policy of this.#authorized) {
+        const result = fresh.get(policy.mode)
+        if (result !== undefined) this.#authorize(result, policy)
+      }
+    } catch (error) {
+      if (error instanceof PortcullisAuthError) return error
+      if (isAuthError(error)) return new PortcullisAuthError(error)
+      throw error
+    }
+    return undefined
+  }
+
+  #authorize(result: AuthResult, policy: CompiledPolicy): void {
     try {
       this.#runtime.auth.authorize(result, policy)
     } catch (error) {
       throw isAuthError(error) ? new PortcullisAuthError(error) : error
     }
-    return result
   }
 
-  /**
-   * Runs every authentication that passed again, unmemoized (core's token cache makes this cheap): a
-   * token revoked or expired since the subscription started yields its error. Undefined when all pass.
-   */
-  async recheck(): Promise<PortcullisAuthError | undefined> {
-    for (const policy of this.#passed.values()) {
-      try {
-        await this.#runtime.auth.authenticate(this.#readInput(), policy)
-      } catch (error) {
-        if (isAuthError(error)) return new PortcullisAuthError(error)
-        throw error
-      }
-    }
-    return undefined
-  }
-
-  #once(key: string, policy: CompiledPolicy): Promise<AuthResult> {
-    let pending = this.#results.get(key)
+  #once(mode: AuthMode): Promise<AuthResult> {
+    let pending = this.#results.get(mode)
     if (pending === undefined) {
-      pending = this.#run(key, policy)
-      this.#results.set(key, pending)
+      pending = this.#run(mode, this.#runtime.identity(mode))
+      this.#results.set(mode, pending)
     }
     return pending
   }
 
-  async #run(key: string, policy: CompiledPolicy): Promise<AuthResult> {
+  async #run(mode: AuthMode, identity: CompiledPolicy): Promise<AuthResult> {
     let result: AuthResult
     try {
-      result = await this.#runtime.auth.authenticate(this.#readInput(), policy)
+      result = await this.#runtime.auth.authenticate(this.#readInput(), identity)
     } catch (error) {
       // Anything but an AuthError is the application's problem: let it surface (and be masked) as such.
       throw isAuthError(error) ? new PortcullisAuthError(error) : error
     }
     attachResult(this.#context, result)
-    this.#passed.set(key, policy)
+    this.#passed.set(mode, identity)
     return result
   }
 

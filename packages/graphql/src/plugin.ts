@@ -6,7 +6,7 @@ import { PortcullisAuthError } from './errors.js'
 import { createFieldGuard, type FieldGuard } from './guard.js'
 import { beginOperation, type OperationAuth } from './operation-auth.js'
 import { renderOperationResult } from './operation-result.js'
-import { type AuthInputReader, readAuthInput } from './request-input.js'
+import { type AuthInputReader, keepRawBody, readAuthInput } from './request-input.js'
 import { PortcullisRuntime } from './runtime.js'
 import { recheckEachEvent } from './subscription-recheck.js'
 
@@ -48,6 +48,8 @@ export function usePortcullis(
   const partialResults = options.partialResults ?? true
   const eager = eagerGuard(options.eager)
   if (eager) runtime.compile(eager)
+  // Signed requests in `strict` mode sign a hash of the raw body; keep a copy before Yoga parses it.
+  const keepBody = auth.config.projects?.signedRequests.mode === 'strict'
 
   const render = ({ result, setResult }: { result: unknown; setResult: (next: ExecutionResult) => void }) => {
     if (isAsyncIterable(result)) return
@@ -56,6 +58,11 @@ export function usePortcullis(
   }
 
   return {
+    ...(keepBody && {
+      async onRequestParse({ request }) {
+        if (request.body !== null) keepRawBody(request, new Uint8Array(await request.clone().arrayBuffer()))
+      },
+    }),
     onSchemaChange({ schema }) {
       runtime.compileSchema(schema)
     },

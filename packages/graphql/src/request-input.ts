@@ -13,39 +13,67 @@ interface NodeRequestLike {
   headers: Record<string, string | string[] | undefined>
   method?: string
   url?: string
+  /** Express keeps the full target here when a router mounted at a path rewrote `url`. */
+  originalUrl?: string
   socket?: { remoteAddress?: string; encrypted?: boolean }
 }
 
+const RAW_BODY = Symbol.for('@portcullis/graphql.rawBody')
+
 /**
- * The default reader. In order: graphql-ws `connectionParams` (`authorization`, `Authorization`,
- * any other string entry, and a nested `headers` object, all as lower-case header names), the Fetch
- * `request` Yoga puts on the context, then a Node `req` (Yoga on node:http, Express, graphql-ws `extra`).
+ * The default reader. In order: graphql-ws `connectionParams` (`authorization`, `x-app-id`,
+ * `x-app-secret`, `x-project-token`, any other string entry, and a nested `headers` object, all as
+ * lower-case header names), the Fetch `request` Yoga puts on the context, then a Node `req` (Yoga on
+ * node:http, Express, graphql-ws `extra`). `method` and `url` (path and query as received) come with
+ * it, `ip` is the Node socket's peer, and `body` is the raw request body when `usePortcullis` kept it
+ * (signed requests in `strict` mode).
  */
 export function readAuthInput(context: Record<string, unknown>): AuthInput | undefined {
   const fromParams = headersFromConnectionParams(context.connectionParams)
   const node = asNodeRequest(context.req) ?? asNodeRequest((context.extra as { request?: unknown })?.request)
   const ip = node?.socket?.remoteAddress
-  if (fromParams) return { headers: fromParams, ...(ip !== undefined && { ip }) }
+  const nodeUrl = node?.originalUrl ?? node?.url
+  if (fromParams) {
+    return {
+      headers: fromParams,
+      ...(node?.method !== undefined && { method: node.method }),
+      ...(nodeUrl !== undefined && { url: nodeUrl }),
+      ...(ip !== undefined && { ip }),
+    }
+  }
   const request = context.request as FetchRequestLike | undefined
   if (request && typeof request.headers?.get === 'function') {
-    const url = request.url
+    const url = nodeUrl ?? (request.url !== undefined ? requestTarget(request.url) : undefined)
+    const body = (request as { [RAW_BODY]?: Uint8Array })[RAW_BODY]
     return {
       headers: request.headers,
       ...(request.method !== undefined && { method: request.method }),
-      ...(url !== undefined && { url, protocol: url.startsWith('https:') ? 'https' : 'http' }),
+      ...(url !== undefined && { url }),
+      protocol: (request.url ?? '').startsWith('https:') || node?.socket?.encrypted ? 'https' : 'http',
       ...(ip !== undefined && { ip }),
+      ...(body !== undefined && { body }),
     }
   }
   if (node) {
     return {
       headers: node.headers,
       ...(node.method !== undefined && { method: node.method }),
-      ...(node.url !== undefined && { url: node.url }),
+      ...(nodeUrl !== undefined && { url: nodeUrl }),
       protocol: node.socket?.encrypted ? 'https' : 'http',
       ...(ip !== undefined && { ip }),
     }
   }
   return undefined
+}
+
+/** Keeps a copy of the raw body on the Fetch request, for `readAuthInput` to hand to core. */
+export function keepRawBody(request: object, body: Uint8Array): void {
+  Object.defineProperty(request, RAW_BODY, { value: body, configurable: true })
+}
+
+/** Path and query of an absolute URL: the request target core's signed-request check reads. */
+function requestTarget(url: string): string {
+  return url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '') || '/'
 }
 
 function asNodeRequest(value: unknown): NodeRequestLike | undefined {

@@ -1,4 +1,4 @@
-import { type Auth, type CompiledPolicy, ConfigError } from '@portcullis/core'
+import { type Auth, type AuthMode, type CompiledPolicy, ConfigError } from '@portcullis/core'
 import { type GraphQLField, type GraphQLSchema, isObjectType } from 'graphql'
 import { type FieldGuard, GUARD_EXTENSION, isFieldGuard } from './guard.js'
 import { guardsOfResolver } from './guarded-resolver.js'
@@ -12,23 +12,45 @@ import type { AuthInputReader } from './request-input.js'
 export class PortcullisRuntime {
   readonly auth: Auth
   readonly readInput: AuthInputReader
-  /** What an operation authenticates a bearer token under, once; fields' rules are then authorized on it. */
-  readonly bearerIdentity: CompiledPolicy
   readonly #policies = new Map<string, CompiledPolicy>()
+  /** Guards with allow rules of their own: one compiled policy each. */
+  readonly #ownPolicies = new WeakMap<FieldGuard, CompiledPolicy>()
+  readonly #identities = new Map<AuthMode, CompiledPolicy>()
   readonly #schemas = new WeakSet<GraphQLSchema>()
 
   constructor(auth: Auth, readInput: AuthInputReader) {
     this.auth = auth
     this.readInput = readInput
-    this.bearerIdentity = auth.policy({ mode: 'jwt', optional: true })
   }
 
-  /** The compiled policy for a guard; compiled on first sight if the schema walk did not meet it. */
+  /**
+   * The compiled policy for a guard; compiled on first sight if the schema walk did not meet it, together
+   * with the identity policy of its mode (so a mode core cannot serve fails here, not per request).
+   */
   compile(guard: FieldGuard): CompiledPolicy {
-    let policy = this.#policies.get(guard.key)
+    let policy = guard.key === undefined ? this.#ownPolicies.get(guard) : this.#policies.get(guard.key)
     if (policy === undefined) {
       policy = this.auth.policy(guard.policy)
-      this.#policies.set(guard.key, policy)
+      this.identity(policy.mode)
+      if (guard.key === undefined) this.#ownPolicies.set(guard, policy)
+      else this.#policies.set(guard.key, policy)
+    }
+    return policy
+  }
+
+  /**
+   * What an operation authenticates a mode's credentials under, once: whoever presents credentials of
+   * that mode is identified (bad credentials fail), nobody is required, and no rule is applied yet.
+   * Each field's own rules (required or optional, scopes, issuers, project kinds, allow rules) are then
+   * checked on that result with `auth.authorize`. The empty `allow` replaces the configured rules at
+   * this step only, because a field's own `allow` replaces them too; `authorize` applies whichever
+   * holds for the field.
+   */
+  identity(mode: AuthMode): CompiledPolicy {
+    let policy = this.#identities.get(mode)
+    if (policy === undefined) {
+      policy = this.auth.policy({ mode, optional: true, allow: {} })
+      this.#identities.set(mode, policy)
     }
     return policy
   }
@@ -49,6 +71,8 @@ export class PortcullisRuntime {
     try {
       this.compile(guard)
     } catch (error) {
+      // Core refuses an unknown mode or project kind with a TypeError: name the field for that too.
+      if (error instanceof TypeError) throw new ConfigError([{ path: coordinate, message: error.message }])
       if (!(error instanceof ConfigError)) throw error
       throw new ConfigError(error.issues.map((issue) => ({ ...issue, path: `${coordinate}: ${issue.path}` })))
     }

@@ -47,7 +47,15 @@ describe('portcullisDirectiveTypeDefs', () => {
       expect(directive?.locations).toEqual(['FIELD_DEFINITION', 'OBJECT'])
     }
     expect(schema.getDirective('scopes')?.args.map((a) => a.name)).toEqual(['requires', 'any'])
-    expect(schema.getDirective('combinedAuth')?.args.map((a) => a.name)).toEqual(['scopes', 'optional'])
+    expect(schema.getDirective('jwtAuth')?.args.map((a) => a.name)).toEqual(['scopes', 'optional'])
+    expect(schema.getDirective('serviceAuth')?.args.map((a) => a.name)).toEqual(['scopes'])
+    expect(schema.getDirective('combinedAuth')?.args.map((a) => a.name)).toEqual([
+      'scopes',
+      'userScopes',
+      'projectScopes',
+      'mergeScopes',
+      'optional',
+    ])
     expect(() => parse(portcullisDirectiveTypeDefs)).not.toThrow()
   })
 
@@ -220,25 +228,14 @@ describe('type-level directives', () => {
   })
 })
 
-describe('directives core cannot honour yet fail when the schema is built', () => {
-  it('@serviceAuth throws from applyPortcullisDirectives, naming the field', () => {
-    const schema = schemaOf('type Query { internal: String @serviceAuth(scopes: ["jobs:run"]) }')
-    const error = configErrorOf(() => applyPortcullisDirectives(schema))
-    expect(error.issues[0]?.path).toBe('Query.internal @serviceAuth')
-    expect(error.message).toContain('Mercury service tokens')
-  })
-
-  it('@serviceAuth on a type throws too', () => {
-    const schema = schemaOf('type Query { jobs: Jobs } type Jobs @serviceAuth { run: String }')
-    expect(configErrorOf(() => applyPortcullisDirectives(schema)).issues[0]?.path).toBe('Jobs @serviceAuth')
-  })
-
+describe('project directives without project authentication configured', () => {
   for (const [directive, mode] of [
     ['projectAuth', 'project'],
     ['combinedAuth', 'combined'],
     ['anyAuth', 'any'],
+    ['serviceAuth', 'project'],
   ] as const) {
-    it(`@${directive} maps to mode '${mode}' and, without project auth configured, fails in createYoga`, () => {
+    it(`@${directive} maps to mode '${mode}' and fails in createYoga, naming the field`, () => {
       const schema = applyPortcullisDirectives(
         schemaOf(`type Query { open: String guarded: String @${directive} }`),
       )
@@ -257,6 +254,10 @@ describe('directive mistakes fail when the schema is built', () => {
     const error = configErrorOf(() => applyPortcullisDirectives(schema))
     expect(error.issues[0]?.path).toBe('Query.both')
     expect(error.issues[0]?.message).toContain('@combinedAuth')
+    const service = schemaOf('type Query { both: String @serviceAuth @projectAuth }')
+    expect(configErrorOf(() => applyPortcullisDirectives(service)).issues[0]?.message).toContain(
+      '@projectAuth @serviceAuth',
+    )
   })
 
   it('any-of scopes on both a type and its field', () => {

@@ -8,8 +8,10 @@ import PortcullisPlugin from '../src/pothos/index.js'
 import { TestEventSource } from './event-source.js'
 import { type AuthForTest, authFor, errorCodes, issuerForTest, postGraphQL, serve } from './helpers.js'
 import { type Context, pothosSchema } from './pothos-schema.js'
+import { appHeaders, mercuryForFile, PROJECT_A, PROJECT_B, projectConfig, SERVICE_ID } from './projects.js'
 import { subscribeOverSse } from './sse.js'
 
+const mercury = mercuryForFile()
 let issuer: TestIssuer
 let counted: AuthForTest
 let ticks: TestEventSource<number>
@@ -127,7 +129,7 @@ describe('Pothos plugin', () => {
     expect(JSON.parse((await stream.nextEvent()).data)).toEqual({ data: { ticks: 3 } })
   })
 
-  it('a mode core cannot serve yet fails in createYoga, naming the field', () => {
+  it('a project mode without project authentication configured fails in createYoga, naming the field', () => {
     const builder = new SchemaBuilder<{ Context: Context }>({ plugins: [PortcullisPlugin] })
     builder.queryType({
       fields: (t) => ({ projectData: t.string({ auth: 'project', resolve: () => 'data' }) }),
@@ -139,5 +141,114 @@ describe('Pothos plugin', () => {
         message: expect.stringContaining('Query.projectData: policy.mode'),
       }),
     )
+  })
+})
+
+describe('Pothos plugin: project credentials', () => {
+  function projectSchema() {
+    const builder = new SchemaBuilder<{ Context: Context }>({ plugins: [PortcullisPlugin] })
+    const Tenant = builder.objectRef<{ name: string }>('Tenant')
+    Tenant.implement({
+      auth: 'project',
+      fields: (t) => ({
+        name: t.exposeString('name'),
+        uuid: t.string({ resolve: (_tenant, _args, context) => context.project?.projectUuid ?? null }),
+      }),
+    })
+    builder.queryType({
+      fields: (t) => ({
+        tenant: t.field({ type: Tenant, resolve: () => ({ name: 'tenant' }) }),
+        project: t.authenticatedField({
+          type: 'String',
+          auth: 'project',
+          resolve: (_root, _args, context) => context.project.projectUuid ?? null,
+        }),
+        combined: t.authenticatedField({
+          type: 'String',
+          auth: 'combined',
+          resolve: (_root, _args, context) => `${context.user.id} in ${context.project.projectUuid}`,
+        }),
+        either: t.string({
+          auth: 'any',
+          resolve: (_root, _args, context) => context.user?.id ?? context.project?.projectUuid ?? null,
+        }),
+        caller: t.authenticatedField({
+          type: 'String',
+          auth: 'service',
+          resolve: (_root, _args, context) => context.project.clientId,
+        }),
+        orders: t.string({ auth: 'project', scopes: ['orders:read'], resolve: () => 'orders' }),
+      }),
+    })
+    return builder.toSchema()
+  }
+
+  async function serveProjects(): Promise<{ url: string } & AuthForTest> {
+    const projectAuth = authFor(issuer, projectConfig(mercury.current))
+    const yoga = createYoga({
+      schema: projectSchema(),
+      plugins: [usePortcullis(projectAuth.auth)],
+      logging: false,
+    })
+    return { ...projectAuth, url: (await serve(yoga)).url }
+  }
+
+  it("auth: 'project' and 'combined' serve fields with the project (and user) on the context", async () => {
+    const { url, calls } = await serveProjects()
+    const token = await issuer.sign({ email: 'ada@example.test', project_uuid: PROJECT_A })
+    const { body } = await postGraphQL(url, '{ project combined tenant { name uuid } }', {
+      token,
+      headers: appHeaders('app-a', 'secret-a'),
+    })
+    expect(body).toEqual({
+      data: {
+        project: PROJECT_A,
+        combined: `ada@example.test in ${PROJECT_A}`,
+        tenant: { name: 'tenant', uuid: PROJECT_A },
+      },
+    })
+    expect(calls()).toBe(2)
+    const mismatched = await postGraphQL(url, '{ combined }', {
+      token,
+      headers: appHeaders('app-b', 'secret-b'),
+    })
+    expect(mismatched.status).toBe(200)
+    expect(errorCodes(mismatched.body)).toEqual([
+      { code: 'FORBIDDEN', auth: 'access_denied', path: 'combined' },
+    ])
+  })
+
+  it("auth: 'any' takes either credential; a wrong secret answers UNAUTHENTICATED", async () => {
+    const { url } = await serveProjects()
+    const token = await issuer.sign({ email: 'ada@example.test' })
+    expect((await postGraphQL(url, '{ either }', { token })).body).toEqual({
+      data: { either: 'ada@example.test' },
+    })
+    expect((await postGraphQL(url, '{ either }', { headers: appHeaders('app-b', 'secret-b') })).body).toEqual(
+      {
+        data: { either: PROJECT_B },
+      },
+    )
+    const wrong = await postGraphQL(url, '{ either tenant { name } }', { headers: appHeaders('app-b', 'x') })
+    expect(wrong.body.data).toEqual({ either: null, tenant: { name: null } })
+    expect(errorCodes(wrong.body).map((e) => e.auth)).toEqual([
+      'project_credentials_invalid',
+      'project_credentials_invalid',
+    ])
+  })
+
+  it("auth: 'service' takes Mercury service tokens only; project scopes apply", async () => {
+    const { url } = await serveProjects()
+    const service = mercury.current.mintServiceToken({ clientId: 'billing' })
+    expect((await postGraphQL(url, '{ caller }', { headers: { 'x-project-token': service } })).body).toEqual({
+      data: { caller: 'billing' },
+    })
+    const project = mercury.current.mintProjectToken(PROJECT_A, {
+      enabledServices: [SERVICE_ID],
+      scopes: ['orders:read'],
+    })
+    const { body } = await postGraphQL(url, '{ caller orders }', { headers: { 'x-project-token': project } })
+    expect(body.data).toEqual({ caller: null, orders: 'orders' })
+    expect(errorCodes(body)).toEqual([{ code: 'FORBIDDEN', auth: 'access_denied', path: 'caller' }])
   })
 })

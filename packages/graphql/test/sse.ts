@@ -16,7 +16,7 @@ export interface SseSubscription {
 export async function subscribeOverSse(
   url: string,
   query: string,
-  options: { token?: string } = {},
+  options: { token?: string; headers?: Record<string, string> } = {},
 ): Promise<SseSubscription> {
   const abort = new AbortController()
   const response = await fetch(url, {
@@ -26,6 +26,7 @@ export async function subscribeOverSse(
       'content-type': 'application/json',
       accept: 'text/event-stream',
       ...(options.token && { authorization: `Bearer ${options.token}` }),
+      ...options.headers,
     },
     body: JSON.stringify({ query }),
   })

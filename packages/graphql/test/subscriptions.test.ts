@@ -13,15 +13,17 @@ import {
 } from '../src/index.js'
 import { TestEventSource } from './event-source.js'
 import { type AuthForTest, authFor, errorCodes, issuerForTest, onCleanup, serve } from './helpers.js'
+import { appHeaders, mercuryForFile, PROJECT_A, PROJECT_B, projectConfig, SERVICE_ID } from './projects.js'
 import { subscribeOverSse } from './sse.js'
 
+const mercury = mercuryForFile()
 let issuer: TestIssuer
 let counted: AuthForTest
 let ticks: TestEventSource<number>
 
 beforeEach(async () => {
   issuer = await issuerForTest()
-  counted = authFor(issuer)
+  counted = authFor(issuer, projectConfig(mercury.current))
   ticks = new TestEventSource<number>()
 })
 
@@ -33,6 +35,7 @@ function yogaServer(): YogaServerInstance<Record<string, unknown>, PortcullisCon
         type Query { hello: String }
         type Subscription {
           ticks: Tick! @jwtAuth
+          projectTicks: Tick! @projectAuth
         }
         type Tick { n: Int!, viewer: String! }
       `,
@@ -46,6 +49,13 @@ function yogaServer(): YogaServerInstance<Record<string, unknown>, PortcullisCon
             viewer: context.user?.id,
           }),
         },
+        projectTicks: {
+          subscribe: () => ticks.subscribe(),
+          resolve: (n: number, _args: unknown, context: PortcullisContext) => ({
+            n,
+            viewer: context.project?.projectUuid,
+          }),
+        },
       },
     },
   })
@@ -57,6 +67,7 @@ function yogaServer(): YogaServerInstance<Record<string, unknown>, PortcullisCon
 }
 
 const TICKS = 'subscription { ticks { n viewer } }'
+const PROJECT_TICKS = 'subscription { projectTicks { n viewer } }'
 
 describe('subscriptions over SSE', () => {
   it('streams events to a subscriber with a valid token', async () => {
@@ -121,6 +132,35 @@ describe('subscriptions over SSE', () => {
       await stream.nextEvent()
     }
     expect(counted.calls()).toBe(4)
+  })
+})
+
+describe('project subscriptions over SSE', () => {
+  it('streams to project credentials and ends the stream once the project is revoked', async () => {
+    const { url } = await serve(yogaServer())
+    const stream = await subscribeOverSse(url, PROJECT_TICKS, { headers: appHeaders('app-a', 'secret-a') })
+    expect(stream.status).toBe(200)
+    await vi.waitFor(() => expect(ticks.subscribers).toBe(1))
+    ticks.publish(1)
+    expect(JSON.parse((await stream.nextEvent()).data)).toEqual({
+      data: { projectTicks: { n: 1, viewer: PROJECT_A } },
+    })
+    await counted.auth.revoke.project(PROJECT_A)
+    ticks.publish(2)
+    const last = JSON.parse((await stream.nextEvent()).data)
+    expect(errorCodes(last)).toEqual([{ code: 'UNAUTHENTICATED', auth: 'project_revoked' }])
+    expect((await stream.nextEvent()).event).toBe('complete')
+    await vi.waitFor(() => expect(ticks.subscribers).toBe(0))
+  })
+
+  it('refuses a project subscription with a wrong secret with 401, never subscribing', async () => {
+    const { url } = await serve(yogaServer())
+    const stream = await subscribeOverSse(url, PROJECT_TICKS, { headers: appHeaders('app-a', 'wrong') })
+    expect(stream.status).toBe(401)
+    expect(errorCodes(JSON.parse((await stream.nextEvent()).data))).toEqual([
+      { code: 'UNAUTHENTICATED', auth: 'project_credentials_invalid', path: 'projectTicks' },
+    ])
+    expect(ticks.subscribers).toBe(0)
   })
 })
 
@@ -210,6 +250,43 @@ describe('subscriptions over graphql-ws', () => {
     expect(errorCodes(first.value as never)).toEqual([
       { code: 'BAD_REQUEST', auth: 'invalid_request', path: 'ticks' },
     ])
+  })
+
+  it('reads app credentials from connectionParams (x-app-id, x-app-secret)', async () => {
+    const url = await serveWs()
+    const events = clientFor(url, appHeaders('app-b', 'secret-b')).iterate({ query: PROJECT_TICKS })
+    const first = events.next()
+    await vi.waitFor(() => expect(ticks.subscribers).toBe(1))
+    ticks.publish(4)
+    expect((await first).value).toEqual({ data: { projectTicks: { n: 4, viewer: PROJECT_B } } })
+    await events.return?.()
+  })
+
+  it('reads a Mercury token from connectionParams x-project-token, also inside headers', async () => {
+    const url = await serveWs()
+    const token = mercury.current.mintProjectToken(PROJECT_A, { enabledServices: [SERVICE_ID] })
+    for (const params of [
+      { 'x-project-token': token },
+      { headers: { 'X-Project-Token': `Bearer ${token}` } },
+    ]) {
+      const events = clientFor(url, params).iterate({ query: PROJECT_TICKS })
+      const first = events.next()
+      await vi.waitFor(() => expect(ticks.subscribers).toBe(1))
+      ticks.publish(5)
+      expect((await first).value).toEqual({ data: { projectTicks: { n: 5, viewer: PROJECT_A } } })
+      await events.return?.()
+      await vi.waitFor(() => expect(ticks.subscribers).toBe(0))
+    }
+  })
+
+  it('refuses wrong app credentials in connectionParams', async () => {
+    const url = await serveWs()
+    const events = clientFor(url, appHeaders('app-b', 'wrong')).iterate({ query: PROJECT_TICKS })
+    const first = await events.next()
+    expect(errorCodes(first.value as never)).toEqual([
+      { code: 'UNAUTHENTICATED', auth: 'project_credentials_invalid', path: 'projectTicks' },
+    ])
+    expect(ticks.subscribers).toBe(0)
   })
 })
 

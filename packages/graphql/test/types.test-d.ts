@@ -1,4 +1,11 @@
-import type { AuthResult, Claims, User } from '@portcullis/core'
+import type {
+  AuthResult,
+  Claims,
+  ProjectIdentity,
+  ProjectPrincipal,
+  ServicePrincipal,
+  User,
+} from '@portcullis/core'
 import SchemaBuilder from '@pothos/core'
 import type { GraphQLFieldResolver } from 'graphql'
 import type { createYoga, YogaInitialContext } from 'graphql-yoga'
@@ -9,6 +16,7 @@ import {
   requiresCombinedAuth,
   requiresJwtAuth,
   requiresProjectAuth,
+  requiresServiceAuth,
   usePortcullis,
 } from '../src/index.js'
 import PortcullisPlugin, { type ContextForAuth } from '../src/pothos/index.js'
@@ -28,6 +36,10 @@ describe('context types', () => {
     expectTypeOf<AuthenticatedContext<'combined'>['user']>().toEqualTypeOf<User>()
     expectTypeOf<AuthenticatedContext<'project'>['user']>().toEqualTypeOf<User | undefined>()
     expectTypeOf<AuthenticatedContext<'any'>['user']>().toEqualTypeOf<User | undefined>()
+    expectTypeOf<AuthenticatedContext<'project'>['project']>().toEqualTypeOf<ProjectIdentity>()
+    expectTypeOf<AuthenticatedContext<'combined'>['project']>().toEqualTypeOf<ProjectIdentity>()
+    expectTypeOf<AuthenticatedContext<'any'>['project']>().toEqualTypeOf<ProjectIdentity | undefined>()
+    expectTypeOf<AuthenticatedContext<'service'>['project']>().toEqualTypeOf<ServicePrincipal>()
   })
 })
 
@@ -71,6 +83,27 @@ describe('resolver wrappers', () => {
       expectTypeOf(context.user).toEqualTypeOf<User>()
     })
     expectTypeOf(project).toEqualTypeOf(combined)
+  })
+
+  it('requiresServiceAuth gives the calling service; projectKinds narrow the project', () => {
+    const service: AppResolver = requiresServiceAuth((_source, _args, context) => {
+      expectTypeOf(context.project.clientId).toEqualTypeOf<string>()
+      expectTypeOf(context.project.tokenType).toEqualTypeOf<'service'>()
+      return context.project.serviceName
+    })
+    const tokens: AppResolver = requiresProjectAuth(
+      (_source, _args, context) => {
+        expectTypeOf(context.project.tokenType).toEqualTypeOf<'project' | 'platform'>()
+        expectTypeOf(context.project.projectUuid).toEqualTypeOf<string>()
+        return context.project.tenant
+      },
+      { projectKinds: ['project', 'platform'] },
+    )
+    expectTypeOf(service).toEqualTypeOf(tokens)
+    // @ts-expect-error the service wrapper fixes the project kinds
+    requiresServiceAuth(() => 1, { projectKinds: ['credentials'] })
+    // @ts-expect-error not a project kind
+    requiresProjectAuth(() => 1, { projectKinds: ['session'] })
   })
 
   it('the policy of a wrapper cannot set the mode', () => {
@@ -145,6 +178,24 @@ describe('Pothos plugin', () => {
     )
     // @ts-expect-error authenticatedField needs an auth option
     builder.queryField('noAuth', (t) => t.authenticatedField({ type: 'String', resolve: () => 'x' }))
+  })
+
+  it('ContextForAuth follows the option for project credentials', () => {
+    expectTypeOf<ContextForAuth<'project'>['project']>().toEqualTypeOf<ProjectIdentity>()
+    expectTypeOf<ContextForAuth<'service'>['project']>().toEqualTypeOf<ServicePrincipal>()
+    expectTypeOf<
+      ContextForAuth<{ mode: 'project'; projectKinds: ['credentials'] }>['project']['tokenType']
+    >().toEqualTypeOf<'credentials'>()
+    expectTypeOf<
+      ContextForAuth<{ mode: 'project'; projectKinds: ['credentials'] }>['project']
+    >().toExtend<ProjectPrincipal>()
+    builder.queryField('caller', (t) =>
+      t.authenticatedField({
+        type: 'String',
+        auth: 'service',
+        resolve: (_root, _args, context) => context.project.clientId,
+      }),
+    )
   })
 
   it('ContextForAuth follows the option', () => {

@@ -9,9 +9,13 @@ import {
   requiresCombinedAuth,
   requiresJwtAuth,
   requiresProjectAuth,
+  requiresServiceAuth,
   usePortcullis,
 } from '../src/index.js'
 import { type AuthForTest, authFor, errorCodes, issuerForTest, postGraphQL, serve } from './helpers.js'
+import { appHeaders, mercuryForFile, PROJECT_A, PROJECT_B, projectConfig, SERVICE_ID } from './projects.js'
+
+const mercury = mercuryForFile()
 
 let issuer: TestIssuer
 let other: TestIssuer
@@ -144,4 +148,109 @@ describe('resolver wrappers', () => {
       )
     })
   }
+})
+
+describe('resolver wrappers for project credentials', () => {
+  async function serveProjectWrappers(): Promise<string> {
+    const auth = authFor(issuer, projectConfig(mercury.current)).auth
+    const schema = makeExecutableSchema<PortcullisContext>({
+      typeDefs: /* GraphQL */ `
+        type Query {
+          project: String
+          combined: String
+          either: String
+          caller: String!
+          projectTokenType: String
+        }
+      `,
+      resolvers: {
+        Query: {
+          project: requiresProjectAuth((_source, _args, context) => context.project.projectUuid),
+          combined: requiresCombinedAuth(
+            (_source, _args, context) => `${context.user.id} in ${context.project.projectUuid}`,
+          ),
+          either: requiresAnyAuth(
+            (_source, _args, context) => context.user?.id ?? context.project?.projectUuid ?? null,
+          ),
+          caller: requiresServiceAuth((_source, _args, context) => context.project.clientId),
+          projectTokenType: requiresProjectAuth((_source, _args, context) => context.project?.tokenType, {
+            projectKinds: ['project', 'platform'],
+          }),
+        },
+      },
+    })
+    const yoga = createYoga({ schema, plugins: [usePortcullis(auth)], logging: false })
+    return (await serve(yoga)).url
+  }
+
+  it('requiresProjectAuth, requiresCombinedAuth and requiresAnyAuth run the resolver with their credentials', async () => {
+    const url = await serveProjectWrappers()
+    const token = await issuer.sign({ email: 'ada@example.test', project_uuid: PROJECT_A })
+    const { body } = await postGraphQL(url, '{ project combined either }', {
+      token,
+      headers: appHeaders('app-a', 'secret-a'),
+    })
+    expect(body).toEqual({
+      data: { project: PROJECT_A, combined: `ada@example.test in ${PROJECT_A}`, either: 'ada@example.test' },
+    })
+    const projectOnly = await postGraphQL(url, '{ project combined either }', {
+      headers: appHeaders('app-b', 'secret-b'),
+    })
+    expect(projectOnly.body.data).toEqual({ project: PROJECT_B, combined: null, either: PROJECT_B })
+    expect(errorCodes(projectOnly.body)).toEqual([
+      { code: 'UNAUTHENTICATED', auth: 'credentials_missing', path: 'combined' },
+    ])
+  })
+
+  it('requiresServiceAuth takes Mercury service tokens only', async () => {
+    const url = await serveProjectWrappers()
+    const service = mercury.current.mintServiceToken({ clientId: 'billing' })
+    expect((await postGraphQL(url, '{ caller }', { headers: { 'x-project-token': service } })).body).toEqual({
+      data: { caller: 'billing' },
+    })
+    const project = mercury.current.mintProjectToken(PROJECT_A, { enabledServices: [SERVICE_ID] })
+    const refused = await postGraphQL(url, '{ caller }', { headers: { 'x-project-token': project } })
+    expect(refused.status).toBe(403)
+    expect(errorCodes(refused.body)).toEqual([{ code: 'FORBIDDEN', auth: 'access_denied', path: 'caller' }])
+  })
+
+  it('a wrapper policy restricts the project kinds it accepts', async () => {
+    const url = await serveProjectWrappers()
+    const project = mercury.current.mintProjectToken(PROJECT_A, { enabledServices: [SERVICE_ID] })
+    expect(
+      (await postGraphQL(url, '{ projectTokenType }', { headers: { 'x-project-token': project } })).body,
+    ).toEqual({ data: { projectTokenType: 'project' } })
+    const credentials = await postGraphQL(url, '{ projectTokenType }', {
+      headers: appHeaders('app-a', 'secret-a'),
+    })
+    expect(errorCodes(credentials.body)).toEqual([
+      { code: 'FORBIDDEN', auth: 'access_denied', path: 'projectTokenType' },
+    ])
+  })
+})
+
+describe('allow rules', () => {
+  it("a field's own allow rules replace the configured ones, with one authentication", async () => {
+    const { auth, calls } = authFor(issuer, { allow: { allowedDomains: ['corp.test'] } })
+    const schema = makeExecutableSchema<PortcullisContext>({
+      typeDefs: 'type Query { staff: String, partners: String }',
+      resolvers: {
+        Query: {
+          staff: requiresJwtAuth((_source, _args, context) => context.user.id),
+          partners: requiresJwtAuth((_source, _args, context) => context.user.id, {
+            allow: { allowedUsers: ['eve@partner.test'] },
+          }),
+        },
+      },
+    })
+    const { url } = await serve(createYoga({ schema, plugins: [usePortcullis(auth)], logging: false }))
+    const partner = await issuer.sign({ email: 'eve@partner.test', email_verified: true })
+    const { body } = await postGraphQL(url, '{ staff partners }', { token: partner })
+    expect(body.data).toEqual({ staff: null, partners: 'eve@partner.test' })
+    expect(errorCodes(body)).toEqual([{ code: 'FORBIDDEN', auth: 'access_denied', path: 'staff' }])
+    const staff = await issuer.sign({ email: 'ada@corp.test', email_verified: true })
+    const staffAnswer = await postGraphQL(url, '{ staff partners }', { token: staff })
+    expect(staffAnswer.body.data).toEqual({ staff: 'ada@corp.test', partners: null })
+    expect(calls()).toBe(2)
+  })
 })

@@ -7,12 +7,12 @@ import { guardResolver } from '../guarded-resolver.js'
 import { readDeclaredPolicy } from './read-directives.js'
 
 /**
- * Applies `@jwtAuth`, `@projectAuth`, `@combinedAuth`, `@anyAuth` and `@scopes` (on fields and object
- * types) by wrapping the resolvers of the fields they protect; returns a new schema. Policies are
- * normalised here, once; `usePortcullis(auth)` compiles them when the server is built.
+ * Applies `@jwtAuth`, `@projectAuth`, `@combinedAuth`, `@anyAuth`, `@serviceAuth` and `@scopes` (on
+ * fields and object types) by wrapping the resolvers of the fields they protect; returns a new schema.
+ * Policies are normalised here, once; `usePortcullis(auth)` compiles them when the server is built.
  *
- * A field's auth directive replaces its type's (mode and `optional`); scopes add up (the type's and the
- * field's are all required). Throws `ConfigError` for `@serviceAuth`, two auth directives on one field
+ * A field's auth directive replaces its type's (mode, `optional`, `mergeScopes`); scopes add up (the
+ * type's and the field's are all required). Throws `ConfigError` for two auth directives on one field
  * or type, `@scopes(any:)` on both a type and its field, or a directive on an interface field.
  */
 export function applyPortcullisDirectives(schema: GraphQLSchema): GraphQLSchema {

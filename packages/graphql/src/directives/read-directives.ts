@@ -1,30 +1,31 @@
 import { type DirectableGraphQLObject, getDirective } from '@graphql-tools/utils'
-import { type AuthMode, ConfigError } from '@portcullis/core'
+import { ConfigError } from '@portcullis/core'
 import type { GraphQLSchema } from 'graphql'
-import type { DeclaredPolicy } from '../declared-policy.js'
+import type { DeclaredAuth, DeclaredPolicy } from '../declared-policy.js'
+import { policyOfName } from '../policy-names.js'
 
-const AUTH_DIRECTIVES: readonly (readonly [name: string, mode: AuthMode])[] = [
-  ['jwtAuth', 'jwt'],
-  ['projectAuth', 'project'],
-  ['combinedAuth', 'combined'],
-  ['anyAuth', 'any'],
-]
+const AUTH_DIRECTIVES: readonly (readonly [directive: string, auth: DeclaredAuth])[] = (
+  [
+    ['jwtAuth', 'jwt'],
+    ['projectAuth', 'project'],
+    ['combinedAuth', 'combined'],
+    ['anyAuth', 'any'],
+    ['serviceAuth', 'service'],
+  ] as const
+).map(([directive, name]) => [directive, policyOfName(name)] as const)
 
 /**
  * Reads the Portcullis directives on a field or type; undefined when there are none. Throws
- * `ConfigError` (naming `where`) for what cannot be honoured: two auth directives at once, or
- * `@serviceAuth` while core has no service-token policy.
+ * `ConfigError` (naming `where`) when two auth directives are given at once.
  */
 export function readDeclaredPolicy(
   schema: GraphQLSchema,
   node: DirectableGraphQLObject,
   where: string,
 ): DeclaredPolicy | undefined {
-  const service = getDirective(schema, node, 'serviceAuth')
-  if (service?.length) throw serviceAuthUnsupported(where)
-  const declared: { name: string; mode: AuthMode; args: Record<string, unknown> }[] = []
-  for (const [name, mode] of AUTH_DIRECTIVES) {
-    for (const args of getDirective(schema, node, name) ?? []) declared.push({ name, mode, args })
+  const declared: { name: string; auth: DeclaredAuth; args: Record<string, unknown> }[] = []
+  for (const [name, auth] of AUTH_DIRECTIVES) {
+    for (const args of getDirective(schema, node, name) ?? []) declared.push({ name, auth, args })
   }
   if (declared.length > 1) {
     const names = declared.map((d) => `@${d.name}`).join(' ')
@@ -36,28 +37,22 @@ export function readDeclaredPolicy(
     ])
   }
   const scopes = getDirective(schema, node, 'scopes') ?? []
-  const auth = declared[0]
-  if (!auth && scopes.length === 0) return undefined
+  const found = declared[0]
+  if (!found && scopes.length === 0) return undefined
+  const args = found?.args ?? {}
   return {
-    ...(auth && { mode: auth.mode, optional: auth.args.optional === true }),
-    scopes: [...strings(auth?.args.scopes), ...scopes.flatMap((args) => strings(args.requires))],
-    anyScopes: scopes.flatMap((args) => strings(args.any)),
+    ...(found && {
+      auth: {
+        ...found.auth,
+        ...(args.optional === true && { optional: true }),
+        ...(args.mergeScopes === true && { mergeScopes: true }),
+      },
+    }),
+    scopes: [...strings(args.scopes), ...scopes.flatMap((scope) => strings(scope.requires))],
+    anyScopes: scopes.flatMap((scope) => strings(scope.any)),
+    userScopes: strings(args.userScopes),
+    projectScopes: strings(args.projectScopes),
   }
-}
-
-/**
- * `@serviceAuth` maps to a project-mode policy restricted to Mercury service tokens, once core can
- * express it (intended: `{ mode: 'project', projectTokens: ['service'], scopes }`). Until then a schema
- * that uses it must not start: a guard that silently accepted other credentials would be a hole.
- */
-function serviceAuthUnsupported(where: string): ConfigError {
-  return new ConfigError([
-    {
-      path: `${where} @serviceAuth`,
-      message:
-        'needs Mercury service tokens, which @portcullis/core does not support yet; use @projectAuth, or wait for service-token support',
-    },
-  ])
 }
 
 function strings(value: unknown): string[] {

@@ -7,16 +7,16 @@ export const portcullisDirectiveTypeDefs = /* GraphQL */ `
 """Requires a valid bearer token (JWT). scopes: all required. optional: no credentials passes as anonymous, bad ones still fail."""
 directive @jwtAuth(scopes: [String!], optional: Boolean = false) on FIELD_DEFINITION | OBJECT
 
-"""Requires project credentials: x-app-id and x-app-secret, or a Mercury project token in x-project-token."""
+"""Requires project credentials: x-app-id and x-app-secret, or a Mercury token (project, platform or service) in x-project-token."""
 directive @projectAuth(scopes: [String!], optional: Boolean = false) on FIELD_DEFINITION | OBJECT
 
-"""Requires both a bearer token and project credentials, agreeing on the project."""
-directive @combinedAuth(scopes: [String!], optional: Boolean = false) on FIELD_DEFINITION | OBJECT
+"""Requires both a bearer token and project credentials, agreeing on the project. scopes: required of the user and of the project each, unless mergeScopes pools them; userScopes / projectScopes: of one party only."""
+directive @combinedAuth(scopes: [String!], userScopes: [String!], projectScopes: [String!], mergeScopes: Boolean = false, optional: Boolean = false) on FIELD_DEFINITION | OBJECT
 
-"""Accepts whichever credential the request carries: a bearer token or project credentials."""
-directive @anyAuth(scopes: [String!], optional: Boolean = false) on FIELD_DEFINITION | OBJECT
+"""Accepts whichever credential the request carries: a bearer token, project credentials, or both (then both are checked)."""
+directive @anyAuth(scopes: [String!], userScopes: [String!], projectScopes: [String!], optional: Boolean = false) on FIELD_DEFINITION | OBJECT
 
-"""Requires a Mercury service token (not platform or project tokens). Not supported by @portcullis/core yet."""
+"""Requires a Mercury service token in x-project-token: another service calling (not project or platform tokens, not app credentials)."""
 directive @serviceAuth(scopes: [String!]) on FIELD_DEFINITION | OBJECT
 
 """Scopes on top of the auth directive (@jwtAuth when there is none): requires = every one, any = at least one."""

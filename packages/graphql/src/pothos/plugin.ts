@@ -1,8 +1,9 @@
 import { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core'
 import type { GraphQLFieldResolver } from 'graphql'
-import { type DeclaredPolicy, effectivePolicy } from '../declared-policy.js'
+import { type DeclaredPolicy, declare, effectivePolicy } from '../declared-policy.js'
 import { createFieldGuard, type FieldGuard, GUARD_EXTENSION, isFieldGuard } from '../guard.js'
 import { guardResolver } from '../guarded-resolver.js'
+import { policyOfName } from '../policy-names.js'
 import type { PortcullisPothosOptions } from './types.js'
 
 type Resolver<Types extends SchemaTypes> = GraphQLFieldResolver<unknown, Types['Context'], object>
@@ -56,13 +57,6 @@ function declaredPolicy(options: PortcullisPothosOptions | undefined): DeclaredP
   const auth = options?.auth
   const scopes = options?.scopes ?? []
   if (auth === undefined && scopes.length === 0) return undefined
-  if (auth === undefined) return { scopes, anyScopes: [] }
-  const policy = typeof auth === 'string' ? { mode: auth } : auth
-  return {
-    mode: policy.mode ?? 'jwt',
-    ...(policy.optional && { optional: true }),
-    ...(policy.issuers && { issuers: policy.issuers }),
-    scopes: [...(policy.scopes ?? []), ...scopes],
-    anyScopes: policy.anyScopes ?? [],
-  }
+  if (auth === undefined) return { scopes, anyScopes: [], userScopes: [], projectScopes: [] }
+  return declare(typeof auth === 'string' ? policyOfName(auth) : auth, scopes)
 }
