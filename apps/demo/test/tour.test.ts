@@ -60,6 +60,8 @@ describe('the running demo', () => {
 
 describe('the printed tour', () => {
   it('runs as printed in bash, with curl and openssl', () => {
+    const tools = spawnSync('bash', ['-c', 'command -v curl && command -v openssl && command -v base64'])
+    expect(tools.status, 'the printed tour needs bash, curl, openssl and base64 on the PATH').toBe(0)
     const script = renderTour(manifest)
       .split('\n')
       .filter((line) => line.startsWith('   '))

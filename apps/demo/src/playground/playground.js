@@ -205,6 +205,7 @@ async function refresh() {
 }
 
 async function revoke() {
+  showPending(`POST ${state.manifest.issuer}/revoke`)
   const { response, body } = await postJson('/revoke', { token: state.token })
   showResponse(`POST ${state.manifest.issuer}/revoke`, response, body)
   await decode()
@@ -230,6 +231,9 @@ async function callApi(api, resource, badge) {
           },
         }
   const label = `${request.init.method ?? 'GET'} ${request.url}${api.kind === 'graphql' ? `  ${QUERIES[resource]}` : ''}`
+  showPending(label)
+  badge.textContent = '…'
+  badge.className = 'badge'
   let response
   try {
     response = await fetch(request.url, request.init)
@@ -252,6 +256,14 @@ async function callApi(api, resource, badge) {
 function tone(status) {
   if (status < 300) return 'ok'
   return status === 403 ? 'warn' : 'bad'
+}
+
+/** Clears the last answer while a call is on its way, so what is shown is always this call's answer. */
+function showPending(label) {
+  show('response-request', label)
+  setVerdict('response-status', 'Calling…')
+  show('response-headers', '')
+  show('response-body', '')
 }
 
 function showResponse(label, response, body) {
