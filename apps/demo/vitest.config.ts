@@ -6,5 +6,5 @@ import { defineProject } from 'vitest/config'
 export default defineProject({
   resolve: { conditions: ['@portcullis/source'] },
   ssr: { resolve: { conditions: ['@portcullis/source'] } },
-  test: { include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
+  test: { include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 120_000 },
 })

@@ -155,6 +155,11 @@ async function signInWithApiKey() {
 }
 
 function acceptTokens(body, message) {
+  // Earlier results were for another token.
+  for (const badge of document.querySelectorAll('#api-table .badge')) {
+    badge.textContent = ''
+    badge.className = 'badge'
+  }
   state.token = body.access_token
   state.refreshToken = body.refresh_token
   setVerdict('signin-status', `${message}; scopes: ${body.scope || '(none)'}.`, 'ok')

@@ -16,7 +16,7 @@ const DEMO_DIR = fileURLToPath(new URL('../../', import.meta.url))
  * from the sources, no build needed) on free ports, waits until it printed its playground URL, and reads its
  * manifest over HTTP.
  */
-export async function spawnDemo(env: NodeJS.ProcessEnv = {}, timeoutMs = 45_000): Promise<SpawnedDemo> {
+export async function spawnDemo(env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<SpawnedDemo> {
   const child = spawn(
     process.execPath,
     ['--conditions=@portcullis/source', '--import', 'tsx', 'src/main.ts'],
