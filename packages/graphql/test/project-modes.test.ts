@@ -389,6 +389,28 @@ describe('eager project authentication', () => {
   })
 })
 
+describe('eager identification when callers send project credentials', () => {
+  it("eager: { mode: 'any', optional: true } identifies a user or a project for every resolver", async () => {
+    const { url } = await server({}, { eager: { mode: 'any', optional: true } })
+    const query = '{ maybeEither { user project } }'
+    expect((await postGraphQL(url, query, { headers: appHeaders('app-a', 'secret-a') })).body).toEqual({
+      data: { maybeEither: { user: null, project: PROJECT_A } },
+    })
+    expect((await postGraphQL(url, query)).body).toEqual({
+      data: { maybeEither: { user: null, project: null } },
+    })
+  })
+
+  it('eager: true identifies bearer tokens only: a request with project credentials alone is refused', async () => {
+    const { url } = await server({}, { eager: true })
+    const { status, body } = await postGraphQL(url, '{ project { uuid } }', {
+      headers: appHeaders('app-a', 'secret-a'),
+    })
+    expect(status).toBe(401)
+    expect(errorCodes(body)).toEqual([{ code: 'UNAUTHENTICATED', auth: 'credentials_missing' }])
+  })
+})
+
 describe('rate limiting', () => {
   it('answers 429 with Retry-After, even to good credentials, once a client address failed too often', async () => {
     const { url } = await server({ rateLimit: { failures: 2, windowSec: 60, blockSec: 60 } })
