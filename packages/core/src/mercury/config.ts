@@ -17,6 +17,8 @@ const keyTemplate = (placeholder: string) =>
 export const projectTokensConfigSchema = z
   .object({
     /** Header carrying the token; a `Bearer ` prefix is optional. */
+    /** Accept Mercury tokens in `header` at all. Off for services that only use app credentials. */
+    enabled: z.boolean().default(true),
     header: nonEmpty.default('x-project-token'),
     acceptedTypes: z
       .array(z.enum(['project', 'platform', 'service']))

@@ -88,7 +88,7 @@ export function createProjectPath(deps: ProjectPathDependencies): ProjectPath | 
   const mercury = config.mercury
   const signingSecret = projects?.signingSecret
   const appCredentials = signingSecret !== undefined
-  const projectTokens = mercury?.baseUrl !== undefined
+  const projectTokens = mercury?.baseUrl !== undefined && mercury.projectTokens.enabled
   if (!appCredentials && !projectTokens) return undefined
 
   const service = config.service
@@ -126,7 +126,15 @@ export function createProjectPath(deps: ProjectPathDependencies): ProjectPath | 
   }
 
   let tokens: { verifier: MercuryProjectTokenVerifier; keySets: TenantKeySets } | undefined
-  if (mercury?.baseUrl) {
+  if (mercury?.baseUrl && mercury.projectTokens.enabled) {
+    if (!redis && mercury.projectTokens.tokenLiveness !== 'off') {
+      throw new ConfigError([
+        {
+          path: 'mercury.projectTokens',
+          message: `tokenLiveness '${mercury.projectTokens.tokenLiveness}' reads Mercury's Redis: configure redis, set tokenLiveness: 'off', or enabled: false to accept no project tokens`,
+        },
+      ])
+    }
     const keySets = TenantKeySets.fromConfig(mercury.baseUrl, mercury.tenantKeySets, { store, logger })
     const verifier = wrapConfigError(
       'mercury.projectTokens.tokenLiveness',
