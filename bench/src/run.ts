@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describeEnvironment } from './lib/environment.js'
@@ -22,7 +22,10 @@ const SUITES: { name: string; module: string; timeoutSec: number }[] = [
 function runSuite(module: string, timeoutSec: number): Promise<SuiteReport | string> {
   return new Promise((resolve) => {
     const args = [join(here, module), ...process.argv.slice(2)]
-    const child = fork(join(here, 'lib', 'suite-child.js'), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] })
+    const child = fork(join(here, 'lib', 'suite-child.js'), args, {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--expose-gc'],
+    })
     let settled = false
     const finish = (value: SuiteReport | string) => {
       if (settled) return
@@ -31,7 +34,9 @@ function runSuite(module: string, timeoutSec: number): Promise<SuiteReport | str
       resolve(value)
     }
     const timer = setTimeout(() => {
-      child.kill('SIGKILL')
+      // SIGTERM first: the suite stops what it started (redis-server, servers); SIGKILL if it does not exit.
+      child.kill('SIGTERM')
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref()
       finish(`timed out after ${timeoutSec} s`)
     }, timeoutSec * 1000)
     child.on('message', (message: { ok: boolean; report?: SuiteReport; error?: string }) => {
@@ -57,7 +62,8 @@ for (const suite of SUITES) {
   }
   reports.push(result)
   for (const table of result.tables) console.log(`\n${textTable(table)}`)
-  for (const target of result.targets) console.log(`${verdict(target.pass).padEnd(4)}  ${target.target}: ${target.measured}`)
+  for (const target of result.targets)
+    console.log(`${verdict(target.pass).padEnd(4)}  ${target.target}: ${target.measured}`)
   console.log(`✓ ${suite.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }
 
@@ -94,6 +100,9 @@ const lines = [
 // Only a full run of every suite replaces RESULTS.md; smoke and partial runs go to .results/.
 const partial = options.smoke || options.only !== undefined
 const name = options.smoke ? 'RESULTS.smoke.md' : `RESULTS.only-${[...(options.only ?? [])].join('-')}.md`
+// Hand-written profiling notes (causes, proposed fixes, before/after) travel with every generated RESULTS.md.
+const findingsPath = join(here, '..', 'FINDINGS.md')
+if (existsSync(findingsPath)) lines.push(readFileSync(findingsPath, 'utf8').trim(), '')
 const out = partial ? join(here, '..', '.results', name) : join(here, '..', 'RESULTS.md')
 mkdirSync(dirname(out), { recursive: true })
 writeFileSync(out, `${lines.join('\n')}\n`)

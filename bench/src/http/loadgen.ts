@@ -9,7 +9,10 @@ export interface LoadSpec {
   /** JSON file: string[] of tokens, and the X-Forwarded-For address each one comes from. */
   tokensFile: string
   connections: number
+  /** How long to run; with `amount`, only the upper bound the runner enforces. */
   durationSec: number
+  /** Send exactly this many requests instead of running for `durationSec`. */
+  amount?: number
 }
 
 export interface LoadResult {
@@ -49,7 +52,7 @@ const result = await autocannon({
   url: spec.url,
   connections: spec.connections,
   pipelining: 1,
-  duration: spec.durationSec,
+  ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: spec.durationSec }),
   requests: requests as never,
   // Bounded: stops by time, and never waits long on a stuck server.
   timeout: 10,

@@ -19,15 +19,68 @@ const yoga = () => import('./servers/yoga-apps.js')
 const GRAPHQL_BODY = JSON.stringify({ query: '{ me }' })
 
 export const SCENARIOS: Scenario[] = [
-  { name: 'Express (bare)', framework: 'express', kind: 'bare', create: async () => (await express()).expressBare() },
-  { name: 'Express + Portcullis jwtAuth', framework: 'express', kind: 'portcullis', create: async (ctx) => (await express()).expressPortcullis(ctx) },
-  { name: 'Express + Portcullis jwtAuth (Redis)', framework: 'express', kind: 'portcullis-redis', create: async (ctx) => (await express()).expressPortcullis(ctx, true) },
-  { name: 'Express + express-jwt/jwks-rsa', framework: 'express', kind: 'peer', create: async (ctx) => (await express()).expressJwt(ctx) },
-  { name: 'Express + express-oauth2-jwt-bearer', framework: 'express', kind: 'peer', create: async (ctx) => (await express()).expressOauth2Bearer(ctx) },
+  {
+    name: 'Express (bare)',
+    framework: 'express',
+    kind: 'bare',
+    create: async () => (await express()).expressBare(),
+  },
+  {
+    name: 'Express + Portcullis jwtAuth',
+    framework: 'express',
+    kind: 'portcullis',
+    create: async (ctx) => (await express()).expressPortcullis(ctx),
+  },
+  {
+    name: 'Express + Portcullis jwtAuth (Redis)',
+    framework: 'express',
+    kind: 'portcullis-redis',
+    create: async (ctx) => (await express()).expressPortcullis(ctx, true),
+  },
+  {
+    name: 'Express + express-jwt/jwks-rsa',
+    framework: 'express',
+    kind: 'peer',
+    create: async (ctx) => (await express()).expressJwt(ctx),
+  },
+  {
+    name: 'Express + express-oauth2-jwt-bearer',
+    framework: 'express',
+    kind: 'peer',
+    create: async (ctx) => (await express()).expressOauth2Bearer(ctx),
+  },
   { name: 'NestJS (bare)', framework: 'nest', kind: 'bare', create: async () => (await nest()).nestBare() },
-  { name: 'NestJS + Portcullis @Auth', framework: 'nest', kind: 'portcullis', create: async (ctx) => (await nest()).nestPortcullis(ctx) },
-  { name: 'NestJS + @nestjs/passport/passport-jwt', framework: 'nest', kind: 'peer', create: async (ctx) => (await nest()).nestPassport(ctx) },
-  { name: 'Yoga (bare)', framework: 'yoga', kind: 'bare', body: GRAPHQL_BODY, create: async () => (await yoga()).yogaBare() },
-  { name: 'Yoga + Portcullis usePortcullis', framework: 'yoga', kind: 'portcullis', body: GRAPHQL_BODY, create: async (ctx) => (await yoga()).yogaPortcullis(ctx) },
-  { name: 'Yoga + @graphql-yoga/plugin-jwt', framework: 'yoga', kind: 'peer', body: GRAPHQL_BODY, create: async (ctx) => (await yoga()).yogaJwtPlugin(ctx) },
+  {
+    name: 'NestJS + Portcullis @Auth',
+    framework: 'nest',
+    kind: 'portcullis',
+    create: async (ctx) => (await nest()).nestPortcullis(ctx),
+  },
+  {
+    name: 'NestJS + @nestjs/passport/passport-jwt',
+    framework: 'nest',
+    kind: 'peer',
+    create: async (ctx) => (await nest()).nestPassport(ctx),
+  },
+  {
+    name: 'Yoga (bare)',
+    framework: 'yoga',
+    kind: 'bare',
+    body: GRAPHQL_BODY,
+    create: async () => (await yoga()).yogaBare(),
+  },
+  {
+    name: 'Yoga + Portcullis usePortcullis',
+    framework: 'yoga',
+    kind: 'portcullis',
+    body: GRAPHQL_BODY,
+    create: async (ctx) => (await yoga()).yogaPortcullis(ctx),
+  },
+  {
+    name: 'Yoga + @graphql-yoga/plugin-jwt',
+    framework: 'yoga',
+    kind: 'peer',
+    body: GRAPHQL_BODY,
+    create: async (ctx) => (await yoga()).yogaJwtPlugin(ctx),
+  },
 ]

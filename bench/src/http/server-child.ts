@@ -2,7 +2,10 @@ import type { ServerContext } from './context.js'
 import { SCENARIOS } from './scenarios.js'
 
 /** One benchmark server in its own process: listens on 127.0.0.1, reports its port and, on request, its CPU time. */
-export type ServerMessage = { type: 'listening'; port: number } | { type: 'cpu'; micros: number } | { type: 'error'; error: string }
+export type ServerMessage =
+  | { type: 'listening'; port: number }
+  | { type: 'cpu'; micros: number }
+  | { type: 'error'; error: string }
 
 const [name, contextText] = process.argv.slice(2) as [string, string]
 const scenario = SCENARIOS.find((s) => s.name === name)
@@ -21,5 +24,8 @@ try {
   })
   process.send?.({ type: 'listening', port } satisfies ServerMessage)
 } catch (error) {
-  process.send?.({ type: 'error', error: (error as Error).stack ?? String(error) } satisfies ServerMessage, () => process.exit(1))
+  process.send?.(
+    { type: 'error', error: (error as Error).stack ?? String(error) } satisfies ServerMessage,
+    () => process.exit(1),
+  )
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, totalmem } from 'node:os'
@@ -13,7 +14,10 @@ export function installedVersion(name: string): string {
     let dir = dirname(require.resolve(name))
     for (;;) {
       try {
-        const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string }
+        const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+          name?: string
+          version?: string
+        }
         if (manifest.name === name && manifest.version) return manifest.version
       } catch {}
       const parent = dirname(dir)
@@ -47,6 +51,17 @@ export const PACKAGES = [
   'ioredis',
 ]
 
+/** The commit the workspace packages were built from, and whether their sources had uncommitted changes. */
+function sourceRevision(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: benchRoot, encoding: 'utf8' }).trim()
+  try {
+    const dirty = git('status', '--porcelain', '--', '../packages').length > 0
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes under packages/' : ''}`
+  } catch {
+    return 'unknown (not a git checkout)'
+  }
+}
+
 export function describeEnvironment(): string[] {
   const cpu = cpus()
   const versions = PACKAGES.map((name) => `${name} ${installedVersion(name)}`)
@@ -54,6 +69,7 @@ export function describeEnvironment(): string[] {
     `Date: ${new Date().toISOString()}`,
     `Node ${process.version} (V8 ${process.versions.v8}, OpenSSL ${process.versions.openssl}), ${process.platform}/${process.arch}`,
     `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; shared with other work, so absolute numbers are noise and the ratios (measured in the same run) are the result.`,
+    `Workspace packages built from ${sourceRevision()}`,
     `Packages: ${versions.join(', ')}`,
   ]
 }

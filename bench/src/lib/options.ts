@@ -32,8 +32,8 @@ export function budgets(smoke: boolean) {
       }
     : {
         microTokens: 2048,
-        microRounds: 3,
-        microMinCpuNs: 300e6,
+        microRounds: 5,
+        microMinCpuNs: 150e6,
         httpTokens: 10_000,
         httpRounds: 3,
         httpWarmupSec: 3,

@@ -36,7 +36,12 @@ export function textTable(table: Table): string {
   const cells = [table.columns, ...table.rows.map((row) => row.map(String))]
   const widths = table.columns.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)))
   const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')
-  return [table.title, line(table.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n')
+  return [
+    table.title,
+    line(table.columns),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.slice(1).map(line),
+  ].join('\n')
 }
 
 export function formatUs(ns: number): string {

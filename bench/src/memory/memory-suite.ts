@@ -25,7 +25,16 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
   const now = Math.floor(Date.now() / 1000)
   const mint = (i: number) => {
     const payload = Buffer.from(
-      JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: `user-${i}`, email: `user-${i}@example.test`, scope: 'read write', iat: now, exp: now + 3600, jti: randomUUID() }),
+      JSON.stringify({
+        iss: ISSUER,
+        aud: AUDIENCE,
+        sub: `user-${i}`,
+        email: `user-${i}@example.test`,
+        scope: 'read write',
+        iat: now,
+        exp: now + 3600,
+        jti: randomUUID(),
+      }),
     ).toString('base64url')
     const input = `${header}.${payload}`
     return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`
@@ -35,7 +44,9 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
     const usage = process.memoryUsage()
     return { tokens, rss: usage.rss, heap: usage.heapUsed }
   }
-  const checkpoints = new Set([0, 1_000, 10_000, 20_000, 100_000, 250_000, 500_000, 750_000, 1_000_000].filter((n) => n <= total))
+  const checkpoints = new Set(
+    [0, 1_000, 10_000, 20_000, 100_000, 250_000, 500_000, 750_000, 1_000_000].filter((n) => n <= total),
+  )
   checkpoints.add(total)
   const samples = [sample(0)]
   const started = performance.now()
@@ -58,7 +69,11 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
       {
         title: 'Process memory after a full GC at each checkpoint',
         columns: ['tokens seen', 'RSS MiB', 'heap used MiB'],
-        rows: samples.map((s) => [s.tokens.toLocaleString('en-US'), (s.rss / MiB).toFixed(1), (s.heap / MiB).toFixed(1)]),
+        rows: samples.map((s) => [
+          s.tokens.toLocaleString('en-US'),
+          (s.rss / MiB).toFixed(1),
+          (s.heap / MiB).toFixed(1),
+        ]),
       },
     ],
     targets: [

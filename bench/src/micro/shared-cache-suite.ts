@@ -1,7 +1,8 @@
 import { type KeyObject, verify } from 'node:crypto'
-import { createAuth, type Auth } from '@portcullis/core'
+import { type Auth, createAuth } from '@portcullis/core'
 import { startRedisServer, startTestIssuer, type TestAlg } from '@portcullis/testing'
 import { measure } from 'mitata'
+import { onShutdown } from '../lib/cleanup.js'
 import { budgets, type RunOptions } from '../lib/options.js'
 import { commandDelta, describeDelta, RedisStats } from '../lib/redis-stats.js'
 import { formatRatio, formatUs, type SuiteReport } from '../lib/report.js'
@@ -22,6 +23,7 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
   const budget = budgets(options.smoke)
   const issuer = await startTestIssuer({ algs: ALGS })
   const redis = await startRedisServer()
+  const forgetRedis = onShutdown(() => redis.close())
   const stats = new RedisStats(redis.url)
   const rows: (string | number)[][] = []
   const verdicts: string[] = []
@@ -32,7 +34,11 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
     for (const alg of ALGS) {
       const tokens = await mintTokens(issuer.key(alg), count, { issuer: issuer.url, audience: AUDIENCE })
       const inputs = tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } }))
-      const base = { audience: AUDIENCE, issuers: [{ issuer: issuer.url, jwksUri: issuer.jwksUri }], tokenCache: { maxEntries: 1 } }
+      const base = {
+        audience: AUDIENCE,
+        issuers: [{ issuer: issuer.url, jwksUri: issuer.jwksUri }],
+        tokenCache: { maxEntries: 1 },
+      }
       const local = createAuth(base)
       const shared = createAuth({ ...base, redis: { url: redis.url, tokenCache: true } })
       auths.push(local, shared)
@@ -41,11 +47,16 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
       for (const input of inputs) await shared.authenticate(input)
 
       const publicKey: KeyObject = issuer.key(alg).publicKey
-      const floorKey = alg.startsWith('ES') ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const } : publicKey
+      const floorKey = alg.startsWith('ES')
+        ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const }
+        : publicKey
       const hash = alg === 'EdDSA' ? null : `sha${alg.slice(2)}`
       const split = tokens.map((token) => {
         const dot = token.lastIndexOf('.')
-        return { input: Buffer.from(token.slice(0, dot)), signature: Buffer.from(token.slice(dot + 1), 'base64url') }
+        return {
+          input: Buffer.from(token.slice(0, dot)),
+          signature: Buffer.from(token.slice(dot + 1), 'base64url'),
+        }
       })
       await stats.client.set('bench:probe', 'x'.repeat(600))
 
@@ -85,15 +96,36 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
         const cpu = process.cpuUsage(cpuBefore)
         const commands = commandDelta(commandsBefore, await stats.commands())
         const redisCpuNs = ((await stats.cpuSeconds()) - redisBefore) * 1e9
-        return { wall: wallNs / ops, node: ((cpu.user + cpu.system) * 1000) / ops, redis: redisCpuNs / ops, commands }
+        return {
+          wall: wallNs / ops,
+          node: ((cpu.user + cpu.system) * 1000) / ops,
+          redis: redisCpuNs / ops,
+          commands,
+        }
       }
       const localLoad = await loaded(local)
       const sharedLoad = await loaded(shared)
 
       const ns = (name: string) => median(latency[name]!)
       rows.push(
-        [alg, 'local signature check (L1 miss, no Redis)', formatUs(ns('local')), formatUs(localLoad.wall), formatUs(localLoad.node), '0', describeDelta(localLoad.commands)],
-        [alg, 'shared Redis token cache hit (L1 miss, GET)', formatUs(ns('shared')), formatUs(sharedLoad.wall), formatUs(sharedLoad.node), formatUs(sharedLoad.redis), describeDelta(sharedLoad.commands)],
+        [
+          alg,
+          'local signature check (L1 miss, no Redis)',
+          formatUs(ns('local')),
+          formatUs(localLoad.wall),
+          formatUs(localLoad.node),
+          '0',
+          describeDelta(localLoad.commands),
+        ],
+        [
+          alg,
+          'shared Redis token cache hit (L1 miss, GET)',
+          formatUs(ns('shared')),
+          formatUs(sharedLoad.wall),
+          formatUs(sharedLoad.node),
+          formatUs(sharedLoad.redis),
+          describeDelta(sharedLoad.commands),
+        ],
         [alg, 'reference: crypto.verify alone', formatUs(ns('floor')), '', '', '', ''],
         [alg, 'reference: one ioredis GET alone', formatUs(ns('get')), '', '', '', ''],
       )
@@ -110,6 +142,7 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
     for (const auth of auths) await auth.close()
     await stats.close()
     await redis.close()
+    forgetRedis()
     await issuer.close()
   }
   return {
@@ -118,7 +151,15 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
     tables: [
       {
         title: 'L1 miss: Redis GET (redis.tokenCache: true) vs local verify, per alg',
-        columns: ['alg', 'path', 'sequential µs/op (p50)', `µs/request wall, ${CONCURRENCY} in flight`, 'Node CPU µs/request', 'Redis CPU µs/request', 'Redis commands in the loaded run'],
+        columns: [
+          'alg',
+          'path',
+          'sequential µs/op (p50)',
+          `µs/request wall, ${CONCURRENCY} in flight`,
+          'Node CPU µs/request',
+          'Redis CPU µs/request',
+          'Redis commands in the loaded run',
+        ],
         rows,
       },
     ],

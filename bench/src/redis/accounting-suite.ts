@@ -3,9 +3,10 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createAuth, type PortcullisConfigInput } from '@portcullis/core'
 import { startRedisServer, startTestIssuer } from '@portcullis/testing'
+import { onShutdown } from '../lib/cleanup.js'
 import { budgets, type RunOptions } from '../lib/options.js'
 import { commandDelta, describeDelta, RedisStats, totalOf } from '../lib/redis-stats.js'
-import { type SuiteReport, type TargetResult } from '../lib/report.js'
+import type { SuiteReport, TargetResult } from '../lib/report.js'
 import { percentile, round } from '../lib/stats.js'
 import { mintTokens } from '../lib/tokens.js'
 import type { PeerMessage } from './revocation-peer.js'
@@ -21,6 +22,7 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
   const budget = budgets(options.smoke)
   const issuer = await startTestIssuer({ algs: ['EdDSA'] })
   const redis = await startRedisServer({ args: ['--notify-keyspace-events', 'K$g'] })
+  const forgetRedis = onShutdown(() => redis.close())
   const stats = new RedisStats(redis.url)
   const rows: (string | number)[][] = []
   const targets: TargetResult[] = []
@@ -28,12 +30,27 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
   try {
     const tokens = await mintTokens(issuer.key('EdDSA'), 1000, { issuer: issuer.url, audience: AUDIENCE })
     const inputs = tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } }))
-    const base: PortcullisConfigInput = { audience: AUDIENCE, issuers: [{ issuer: issuer.url, jwksUri: issuer.jwksUri }] }
+    const base: PortcullisConfigInput = {
+      audience: AUDIENCE,
+      issuers: [{ issuer: issuer.url, jwksUri: issuer.jwksUri }],
+    }
     const variants: { name: string; config: PortcullisConfigInput; hot: boolean }[] = [
       { name: 'default (eventual), L1 hit', config: { ...base, redis: { url: redis.url } }, hot: true },
-      { name: 'default (eventual), L1 miss', config: { ...base, redis: { url: redis.url }, tokenCache: { maxEntries: 1 } }, hot: true },
-      { name: 'redis.tokenCache: true, L1 miss', config: { ...base, redis: { url: redis.url, tokenCache: true }, tokenCache: { maxEntries: 1 } }, hot: false },
-      { name: "revocation.consistency: 'strict', L1 hit", config: { ...base, redis: { url: redis.url }, revocation: { consistency: 'strict' } }, hot: false },
+      {
+        name: 'default (eventual), L1 miss',
+        config: { ...base, redis: { url: redis.url }, tokenCache: { maxEntries: 1 } },
+        hot: true,
+      },
+      {
+        name: 'redis.tokenCache: true, L1 miss',
+        config: { ...base, redis: { url: redis.url, tokenCache: true }, tokenCache: { maxEntries: 1 } },
+        hot: false,
+      },
+      {
+        name: "revocation.consistency: 'strict', L1 hit",
+        config: { ...base, redis: { url: redis.url }, revocation: { consistency: 'strict' } },
+        hot: false,
+      },
     ]
     for (const variant of variants) {
       const auth = createAuth(variant.config)
@@ -48,23 +65,37 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
         const perRequest = totalOf(delta) / requests
         rows.push([variant.name, requests, totalOf(delta), round(perRequest, 4), describeDelta(delta)])
         if (variant.hot) {
-          targets.push({ target: `Zero Redis round trips per request, ${variant.name}`, measured: `${round(perRequest, 4)} commands/request (${describeDelta(delta)})`, pass: perRequest === 0 })
+          targets.push({
+            target: `Zero Redis round trips per request, ${variant.name}`,
+            measured: `${round(perRequest, 4)} commands/request (${describeDelta(delta)})`,
+            pass: perRequest === 0,
+          })
         }
       } finally {
         await auth.close()
       }
     }
 
-    const latencies = await measurePropagation(redis.url, issuer.url, issuer.jwksUri, tokens.slice(0, budget.propagationSamples))
+    const latencies = await measurePropagation(
+      redis.url,
+      issuer.url,
+      issuer.jwksUri,
+      tokens.slice(0, budget.propagationSamples),
+    )
     const p50 = percentile(latencies, 50)
     const p99 = percentile(latencies, 99)
     notes.push(
       `Revocation propagation: process A calls \`auth.revoke.token(jti)\`; process B, polling \`authenticate()\` on that (L1-cached) token, sees \`token_revoked\`. ${latencies.length} samples, times from one clock (performance.timeOrigin + now in each process): p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms, max ${round(Math.max(...latencies), 2)} ms.`,
     )
-    targets.push({ target: 'Revocation propagation p99 < 100 ms (two processes)', measured: `p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms`, pass: p99 < 100 })
+    targets.push({
+      target: 'Revocation propagation p99 < 100 ms (two processes)',
+      measured: `p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms`,
+      pass: p99 < 100,
+    })
   } finally {
     await stats.close()
     await redis.close()
+    forgetRedis()
     await issuer.close()
   }
   return {
@@ -86,11 +117,20 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
 }
 
 /** Two peer processes on the same Redis: A revokes, B watches; returns one latency (ms) per token. */
-async function measurePropagation(redisUrl: string, issuer: string, jwksUri: string, tokens: string[]): Promise<number[]> {
+async function measurePropagation(
+  redisUrl: string,
+  issuer: string,
+  jwksUri: string,
+  tokens: string[],
+): Promise<number[]> {
   const start = (role: 'revoker' | 'watcher') =>
-    fork(join(here, 'revocation-peer.js'), [role, JSON.stringify({ redisUrl, issuer, jwksUri, audience: AUDIENCE })], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
+    fork(
+      join(here, 'revocation-peer.js'),
+      [role, JSON.stringify({ redisUrl, issuer, jwksUri, audience: AUDIENCE })],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    )
   const revoker = start('revoker')
   const watcher = start('watcher')
   const waitFor = (child: ReturnType<typeof fork>, type: string) =>

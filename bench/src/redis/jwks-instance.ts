@@ -6,7 +6,13 @@ export interface InstanceMessage {
   error?: string
 }
 
-const config = JSON.parse(process.argv[2] as string) as { issuer: string; audience: string; ttlSec: number; token: string; redisUrl?: string }
+const config = JSON.parse(process.argv[2] as string) as {
+  issuer: string
+  audience: string
+  ttlSec: number
+  token: string
+  redisUrl?: string
+}
 const auth = createAuth({
   audience: config.audience,
   issuers: [{ issuer: config.issuer }],

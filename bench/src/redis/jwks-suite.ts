@@ -2,6 +2,7 @@ import { fork } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startRedisServer, startTestIssuer } from '@portcullis/testing'
+import { onShutdown } from '../lib/cleanup.js'
 import { budgets, type RunOptions } from '../lib/options.js'
 import type { SuiteReport, TargetResult } from '../lib/report.js'
 import { mintTokens } from '../lib/tokens.js'
@@ -20,6 +21,7 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
   const n = budgets(options.smoke).jwksInstances
   const issuer = await startTestIssuer({ algs: ['ES256'] })
   const redis = await startRedisServer()
+  const forgetRedis = onShutdown(() => redis.close())
   const rows: (string | number)[][] = []
   const targets: TargetResult[] = []
   try {
@@ -31,7 +33,15 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
       const instances = Array.from({ length: n }, () =>
         fork(
           join(here, 'jwks-instance.js'),
-          [JSON.stringify({ issuer: issuer.url, audience: AUDIENCE, ttlSec: TTL_SEC, token, ...(shared && { redisUrl: redis.url }) })],
+          [
+            JSON.stringify({
+              issuer: issuer.url,
+              audience: AUDIENCE,
+              ttlSec: TTL_SEC,
+              token,
+              ...(shared && { redisUrl: redis.url }),
+            }),
+          ],
           { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
         ),
       )
@@ -65,10 +75,20 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
           failures.push(...replies.filter((reply) => reply.error).map((reply) => reply.error as string))
         }
         const mode = shared ? `${n} instances, shared Redis` : `${n} instances, no Redis`
-        rows.push([mode, counts[0] ?? 0, counts.slice(1).join(', '), issuer.counts.discovery, failures.length ? failures.join('; ') : 'all 200'])
+        rows.push([
+          mode,
+          counts[0] ?? 0,
+          counts.slice(1).join(', '),
+          issuer.counts.discovery,
+          failures.length ? failures.join('; ') : 'all 200',
+        ])
         if (shared) {
           const pass = counts.every((count) => count === 1)
-          targets.push({ target: 'N instances cause one JWKS fetch per refresh, not N', measured: `${n} instances: ${counts.join(', ')} fetches (start, then each refresh)`, pass })
+          targets.push({
+            target: 'N instances cause one JWKS fetch per refresh, not N',
+            measured: `${n} instances: ${counts.join(', ')} fetches (start, then each refresh)`,
+            pass,
+          })
         }
       } finally {
         for (const child of instances) child.kill()
@@ -76,6 +96,7 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
     }
   } finally {
     await redis.close()
+    forgetRedis()
     await issuer.close()
   }
   return {
@@ -84,7 +105,13 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
     tables: [
       {
         title: `JWKS fetches counted by the issuer (jwks.ttlSec ${TTL_SEC}, cooldownSec 0)`,
-        columns: ['instances', 'fetches at start', `fetches per refresh (${REFRESHES} refreshes)`, 'discovery fetches (total)', 'requests'],
+        columns: [
+          'instances',
+          'fetches at start',
+          `fetches per refresh (${REFRESHES} refreshes)`,
+          'discovery fetches (total)',
+          'requests',
+        ],
         rows,
       },
     ],

@@ -9,9 +9,14 @@ export interface PeerMessage {
   at?: number
 }
 
-const [role, configText] = process.argv.slice(2) as ['revoker' | 'watcher', string]
+// argv[2] names the role (revoker or watcher) for anyone reading `ps`; both answer the same messages.
+const configText = process.argv[3] as string
 const { redisUrl, issuer, jwksUri, audience } = JSON.parse(configText) as Record<string, string>
-const auth = createAuth({ audience, issuers: [{ issuer: issuer as string, jwksUri }], redis: { url: redisUrl as string } })
+const auth = createAuth({
+  audience,
+  issuers: [{ issuer: issuer as string, jwksUri }],
+  redis: { url: redisUrl as string },
+})
 await auth.ready()
 const send = (message: PeerMessage) => process.send?.(message)
 const now = () => performance.timeOrigin + performance.now()

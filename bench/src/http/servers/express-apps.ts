@@ -21,7 +21,9 @@ function serve(app: Express, close: () => Promise<void> = async () => {}): Bench
   const server = createServer(app)
   return {
     listen: () =>
-      new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))),
+      new Promise((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+      ),
     close: async () => {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
@@ -71,7 +73,8 @@ export async function expressJwt(ctx: ServerContext): Promise<BenchServer> {
       algorithms: [ctx.alg],
       issuer: ctx.issuer,
       audience: ctx.audience,
-      isRevoked: async (_req, token) => revoked.has((token?.payload as { jti?: string }).jti ?? ''),
+      isRevoked: async (_req, token) =>
+        revoked.has((token?.payload as { jti?: string } | undefined)?.jti ?? ''),
     }),
     (req, res) => {
       res.json({ id: (req as unknown as { auth?: { sub?: string } }).auth?.sub })
@@ -91,7 +94,12 @@ export async function expressOauth2Bearer(ctx: ServerContext): Promise<BenchServ
   const app = baseApp()
   app.get(
     ROUTE,
-    oauth2Bearer({ issuer: ctx.issuer, jwksUri: ctx.jwksUri, audience: ctx.audience, tokenSigningAlg: ctx.alg }),
+    oauth2Bearer({
+      issuer: ctx.issuer,
+      jwksUri: ctx.jwksUri,
+      audience: ctx.audience,
+      tokenSigningAlg: ctx.alg,
+    }),
     notRevoked,
     (req, res) => {
       res.json({ id: (req as unknown as { auth?: { payload: { sub?: string } } }).auth?.payload.sub })

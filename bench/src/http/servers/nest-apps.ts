@@ -9,7 +9,7 @@ import { createAuth } from '@portcullis/core'
 import { Auth, CurrentUser, PortcullisModule, type User } from '@portcullis/nestjs'
 import jwksRsa from 'jwks-rsa'
 import { ExtractJwt, Strategy } from 'passport-jwt'
-import { type BenchServer, type ServerContext } from '../context.js'
+import type { BenchServer, ServerContext } from '../context.js'
 
 async function serve(module: unknown, close: () => Promise<void> = async () => {}): Promise<BenchServer> {
   const app = await NestFactory.create<NestExpressApplication>(module as never, { logger: false })
@@ -64,7 +64,11 @@ export async function nestPassport(ctx: ServerContext): Promise<BenchServer> {
     constructor() {
       super({
         jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-        secretOrKeyProvider: jwksRsa.passportJwtSecret({ jwksUri: ctx.jwksUri, cache: true, rateLimit: true }),
+        secretOrKeyProvider: jwksRsa.passportJwtSecret({
+          jwksUri: ctx.jwksUri,
+          cache: true,
+          rateLimit: true,
+        }),
         issuer: ctx.issuer,
         audience: ctx.audience,
         algorithms: [ctx.alg],

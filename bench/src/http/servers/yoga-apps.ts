@@ -3,16 +3,26 @@ import type { AddressInfo } from 'node:net'
 import { makeExecutableSchema } from '@graphql-tools/schema'
 import { createRemoteJwksSigningKeyProvider, useJWT } from '@graphql-yoga/plugin-jwt'
 import { createAuth } from '@portcullis/core'
-import { applyPortcullisDirectives, type PortcullisContext, portcullisDirectiveTypeDefs, usePortcullis } from '@portcullis/graphql'
+import {
+  applyPortcullisDirectives,
+  type PortcullisContext,
+  portcullisDirectiveTypeDefs,
+  usePortcullis,
+} from '@portcullis/graphql'
 import { GraphQLError } from 'graphql'
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
-import { type BenchServer, type ServerContext } from '../context.js'
+import type { BenchServer, ServerContext } from '../context.js'
 
-
-function serve(yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>, close: () => Promise<void> = async () => {}): BenchServer {
+function serve(
+  yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>,
+  close: () => Promise<void> = async () => {},
+): BenchServer {
   const server = createServer(yoga)
   return {
-    listen: () => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))),
+    listen: () =>
+      new Promise((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+      ),
     close: async () => {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
@@ -24,7 +34,10 @@ function serve(yoga: YogaServerInstance<Record<string, unknown>, Record<string, 
 const common = { logging: false, graphiql: false, landingPage: false, maskedErrors: true } as const
 
 export async function yogaBare(): Promise<BenchServer> {
-  const schema = makeExecutableSchema({ typeDefs: 'type Query { me: String }', resolvers: { Query: { me: () => 'anonymous' } } })
+  const schema = makeExecutableSchema({
+    typeDefs: 'type Query { me: String }',
+    resolvers: { Query: { me: () => 'anonymous' } },
+  })
   return serve(createYoga({ schema, ...common }) as never)
 }
 
@@ -35,10 +48,15 @@ export async function yogaPortcullis(ctx: ServerContext): Promise<BenchServer> {
   const schema = applyPortcullisDirectives(
     makeExecutableSchema({
       typeDefs: [portcullisDirectiveTypeDefs, 'type Query { me: String @jwtAuth }'],
-      resolvers: { Query: { me: (_: unknown, __: unknown, context: PortcullisContext) => context.user?.subject } },
+      resolvers: {
+        Query: { me: (_: unknown, __: unknown, context: PortcullisContext) => context.user?.subject },
+      },
     }),
   )
-  return serve(createYoga({ schema, plugins: [usePortcullis(auth, { partialResults: false })], ...common }) as never, () => auth.close())
+  return serve(
+    createYoga({ schema, plugins: [usePortcullis(auth, { partialResults: false })], ...common }) as never,
+    () => auth.close(),
+  )
 }
 
 export async function yogaJwtPlugin(ctx: ServerContext): Promise<BenchServer> {
@@ -58,7 +76,9 @@ export async function yogaJwtPlugin(ctx: ServerContext): Promise<BenchServer> {
     },
   })
   const jwt = useJWT({
-    signingKeyProviders: [createRemoteJwksSigningKeyProvider({ jwksUri: ctx.jwksUri, cache: true, rateLimit: true })],
+    signingKeyProviders: [
+      createRemoteJwksSigningKeyProvider({ jwksUri: ctx.jwksUri, cache: true, rateLimit: true }),
+    ],
     tokenVerification: { issuer: ctx.issuer, audience: ctx.audience, algorithms: [ctx.alg] },
     extendContext: true,
     reject: { missingToken: true, invalidToken: true },
