@@ -1,4 +1,5 @@
 import type { BlockList } from 'node:net'
+import { API_KEY_ISSUER, ApiKeyAuthenticator, type ApiKeyIdentity } from './api-keys/api-key-authenticator.js'
 import { type AllowRules, compileAllowRules } from './authorize/allow-rules.js'
 import {
   type AuthPolicy,
@@ -35,7 +36,7 @@ import { RedisStore } from './redis/redis-store.js'
 import { assertBearerSyntax, extractBearer } from './request/bearer.js'
 import type { AuthInput } from './request/input.js'
 import { InProcessRevocations, type RevocationChecker } from './revocation/revocation-checker.js'
-import type { Revoker } from './revocation/revoker.js'
+import { type Revoker, withApiKeys } from './revocation/revoker.js'
 import { MemoryStore } from './store/memory-store.js'
 
 /** What a successful `authenticate` returns. Anonymous (optional policy, no credentials): every field absent. */
@@ -47,6 +48,8 @@ export interface AuthResult {
   issuer?: string
   /** The project (or calling service) behind project credentials; branch on `project.tokenType`. */
   project?: ProjectIdentity
+  /** The API key that authenticated the request (its owner is also `user`). */
+  apiKey?: ApiKeyIdentity
 }
 
 export interface AuthOptions {
@@ -103,6 +106,7 @@ class PortcullisAuth implements Auth {
   readonly #signedRequests: SignedRequestVerifier | undefined
   readonly #allow: AllowRules | undefined
   readonly #defaultProjectId: string | undefined
+  readonly #apiKeys: ApiKeyAuthenticator | undefined
   readonly #trustedProxies: BlockList | undefined
   readonly #requireHttps: boolean
   readonly #logger: Logger
@@ -147,7 +151,7 @@ class PortcullisAuth implements Auth {
       ? new TokenCache({ maxEntries: cache.maxEntries, maxBytes: cache.maxBytes, ttlMs: cache.ttlSec * 1000 })
       : undefined
     this.#revocations = this.#redis ? this.#createRedisRevocations(this.#redis) : new InProcessRevocations()
-    this.revoke = this.#revocations.revoke
+    this.revoke = withApiKeys(this.#revocations.revoke)
     const sharedStore = store ?? new MemoryStore()
     this.#projects = createProjectPath({
       config,
@@ -160,6 +164,7 @@ class PortcullisAuth implements Auth {
     this.#signedRequests = createSignedRequestCheck(config, sharedStore)
     this.#allow = config.allow ? compileAllowRules(config.allow) : undefined
     this.#defaultProjectId = config.projects?.defaultProjectId
+    this.#apiKeys = config.apiKeys && new ApiKeyAuthenticator(config.apiKeys, this.#revocations, store)
     const rateLimit = config.rateLimit
     this.#limiter = rateLimit.enabled
       ? new FailureLimiter(
@@ -199,13 +204,26 @@ class PortcullisAuth implements Auth {
 
   policy(policy?: AuthPolicy): CompiledPolicy {
     const compiled = compilePolicy(policy)
-    if (compiled.mode !== 'jwt' && !this.#projects) {
+    // `any` means a choice of credentials: with neither projects nor API keys configured there is none.
+    const needsProjects =
+      compiled.mode === 'project' ||
+      compiled.mode === 'combined' ||
+      (compiled.mode === 'any' && (compiled.accept?.has('project') || !this.#apiKeys))
+    if (needsProjects && !this.#projects) {
       throw new ConfigError([
         {
           path: 'policy.mode',
           message: `"${compiled.mode}" needs project authentication: configure projects.signingSecret or mercury.baseUrl, and service`,
         },
       ])
+    }
+    if (compiled.accept?.has('apiKey') && !this.#apiKeys) {
+      throw new ConfigError([
+        { path: 'policy.accept', message: 'API keys are not configured (apiKeys.pepper)' },
+      ])
+    }
+    if (compiled.accept && compiled.mode !== 'any') {
+      throw new ConfigError([{ path: 'policy.accept', message: 'accept only narrows mode "any"' }])
     }
     if (compiled.issuers) {
       for (const issuer of compiled.issuers) {
@@ -278,34 +296,51 @@ class PortcullisAuth implements Auth {
    * are). `optional` lets a request with no credential at all through as anonymous. Hot path.
    */
   async #authenticateMode(input: AuthInput, policy: CompiledPolicy): Promise<AuthResult> {
-    const token = extractBearer(input.headers, this.config.maxTokenBytes)
     const mode = policy.mode
-    const wantsUser = mode === 'jwt' || mode === 'combined' || (mode === 'any' && token !== undefined)
-    const projectPresent = this.#projects?.present(input) ?? false
-    const wantsProject = mode === 'project' || mode === 'combined' || (mode === 'any' && projectPresent)
-    if (
-      this.#requireHttps &&
-      (token !== undefined || projectPresent) &&
-      arrivedOverPlainHttp(input, this.#trustedProxies)
-    ) {
+    const accept = policy.accept
+    const bearer = extractBearer(input.headers, this.config.maxTokenBytes)
+    const token = mode !== 'any' || !accept || accept.has('jwt') ? bearer : undefined
+    const projectPresent =
+      (mode !== 'any' || !accept || accept.has('project')) && (this.#projects?.present(input) ?? false)
+    const apiKey =
+      mode === 'any' && (!accept || accept.has('apiKey')) ? this.#apiKeys?.extract(input.headers) : undefined
+    const anyCredential = token !== undefined || projectPresent || apiKey !== undefined
+    if (this.#requireHttps && anyCredential && arrivedOverPlainHttp(input, this.#trustedProxies)) {
       throw new AuthError('invalid_request', {
         message: 'HTTPS is required.',
         cause: new Error('credentials sent over plain HTTP'),
       })
     }
-    if (policy.optional && token === undefined && !projectPresent) return {}
+    if (policy.optional && !anyCredential) return {}
+    if (token !== undefined && apiKey !== undefined) {
+      throw new AuthError('invalid_request', {
+        cause: new Error('a bearer token and an API key: one user credential only'),
+      })
+    }
+    const wantsUser = mode === 'jwt' || mode === 'combined' || (mode === 'any' && token !== undefined)
+    const wantsProject = mode === 'project' || mode === 'combined' || (mode === 'any' && projectPresent)
     if (wantsUser && token === undefined) throw new AuthError('credentials_missing')
-    if (!wantsUser && !wantsProject) throw new AuthError('credentials_missing')
+    if (!wantsUser && !wantsProject && apiKey === undefined) throw new AuthError('credentials_missing')
 
     const verified = wantsUser ? await this.#verifiedUser(token as string, policy) : undefined
+    const keyed =
+      apiKey !== undefined
+        ? await (this.#apiKeys as ApiKeyAuthenticator).authenticate(apiKey, Date.now())
+        : undefined
     const project = wantsProject ? await (this.#projects as ProjectPath).authenticate(input) : undefined
-    this.#authorizeParties(verified?.user, verified?.claims ?? {}, project, policy)
+    const user = verified?.user ?? keyed?.user
+    this.#authorizeParties(user, verified?.claims ?? {}, project, policy)
     const result: AuthResult = {}
     if (verified) {
       result.user = verified.user
       result.claims = verified.claims
       result.token = verified.token
       result.issuer = verified.issuer
+    }
+    if (keyed) {
+      result.user = keyed.user
+      result.apiKey = keyed.identity
+      result.issuer = API_KEY_ISSUER
     }
     if (project) result.project = project
     return result

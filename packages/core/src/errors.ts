@@ -25,6 +25,8 @@ export type AuthErrorCode =
   | 'project_credentials_invalid'
   | 'project_revoked'
   | 'request_signature_invalid'
+  | 'api_key_invalid'
+  | 'api_key_revoked'
   // 403: identity is fine, rights are not
   | 'insufficient_scope'
   | 'access_denied'
@@ -71,6 +73,8 @@ const CODES: Record<AuthErrorCode, CodeInfo> = {
   },
   project_revoked: { status: 401, rfc: undefined, message: 'The project credentials were revoked.' },
   request_signature_invalid: { status: 401, rfc: undefined, message: 'The request signature is invalid.' },
+  api_key_invalid: { status: 401, rfc: undefined, message: 'The API key is invalid.' },
+  api_key_revoked: { status: 401, rfc: undefined, message: 'The API key was revoked.' },
   insufficient_scope: {
     status: 403,
     rfc: 'insufficient_scope',

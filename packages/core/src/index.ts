@@ -1,6 +1,7 @@
+export { type ApiKeyIdentity, hashApiKey } from './api-keys/api-key-authenticator.js'
 export { type Auth, type AuthOptions, type AuthResult, createAuth } from './auth.js'
 export type { AllowRulesConfigInput } from './authorize/allow-rules.js'
-export type { AuthMode, AuthPolicy, CompiledPolicy, ProjectKind } from './authorize/policy.js'
+export type { AuthMode, AuthPolicy, CompiledPolicy, CredentialKind, ProjectKind } from './authorize/policy.js'
 export { readScopes } from './authorize/scopes.js'
 export { ConfigError } from './config/errors.js'
 export { type LoadConfigOptions, loadConfig } from './config/load.js'

@@ -31,7 +31,12 @@ export interface AuthPolicy {
    * `platform` or `service` tokens. `['service']` accepts only calling services.
    */
   projectKinds?: readonly ProjectKind[]
+  /** Mode `any`: which credentials count (default every configured one). `['apiKey']` makes an API-key route. */
+  accept?: readonly CredentialKind[]
 }
+
+export type CredentialKind = 'jwt' | 'project' | 'apiKey'
+const CREDENTIAL_KINDS: ReadonlySet<string> = new Set<CredentialKind>(['jwt', 'project', 'apiKey'])
 
 export type ProjectKind = 'credentials' | 'project' | 'platform' | 'service'
 const PROJECT_KINDS: ReadonlySet<string> = new Set<ProjectKind>([
@@ -54,6 +59,7 @@ export interface CompiledPolicy {
   /** Route-level allow rules, when the policy names its own. */
   readonly allow: AllowRules | undefined
   readonly projectKinds: ReadonlySet<ProjectKind> | undefined
+  readonly accept: ReadonlySet<CredentialKind> | undefined
 }
 
 const MODES: ReadonlySet<string> = new Set<AuthMode>(['jwt', 'project', 'combined', 'any'])
@@ -67,6 +73,9 @@ export function isCompiledPolicy(policy: AuthPolicy | CompiledPolicy): policy is
 export function compilePolicy(policy: AuthPolicy = {}): CompiledPolicy {
   const mode = policy.mode ?? 'jwt'
   if (!MODES.has(mode)) throw new TypeError(`Unknown auth mode "${String(mode)}"`)
+  for (const kind of policy.accept ?? []) {
+    if (!CREDENTIAL_KINDS.has(kind)) throw new TypeError(`Unknown credential kind "${String(kind)}"`)
+  }
   for (const kind of policy.projectKinds ?? []) {
     if (!PROJECT_KINDS.has(kind)) throw new TypeError(`Unknown project credential kind "${String(kind)}"`)
   }
@@ -81,6 +90,7 @@ export function compilePolicy(policy: AuthPolicy = {}): CompiledPolicy {
     mergeScopes: policy.mergeScopes ?? false,
     allow: policy.allow ? compileAllowRules(policy.allow) : undefined,
     projectKinds: policy.projectKinds ? new Set(policy.projectKinds) : undefined,
+    accept: policy.accept ? new Set(policy.accept) : undefined,
   })
   compiled.add(result)
   return result

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { apiKeysConfigSchema } from '../api-keys/config.js'
 import { allowRulesConfigSchema } from '../authorize/allow-rules.js'
 import { ASYMMETRIC_ALGORITHMS, isSymmetricAlgorithm, SYMMETRIC_ALGORITHMS } from '../jwt/algorithms.js'
 import { mercuryConfigSchema, serviceConfigSchema } from '../mercury/config.js'
@@ -213,6 +214,8 @@ export const configSchema = z
     projects: projectsConfigSchema.optional(),
     /** This service's identity: `id` (`SERVICE_ID`), or discovered from Mercury with `clientId`/`clientSecret`. */
     service: serviceConfigSchema.optional(),
+    /** Plain API keys (`x-api-key` / `Authorization: ApiKey`), stored as peppered hashes; accepted in `any` mode. */
+    apiKeys: apiKeysConfigSchema.optional(),
     /** Who may in, beyond a valid token: users, domains, patterns, claims (global and per issuer). */
     allow: allowRulesConfigSchema.optional(),
   })

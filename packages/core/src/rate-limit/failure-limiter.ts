@@ -29,6 +29,7 @@ const COUNTED: ReadonlySet<AuthErrorCode> = new Set<AuthErrorCode>([
   'token_type_invalid',
   'project_credentials_invalid',
   'request_signature_invalid',
+  'api_key_invalid',
 ])
 
 /**

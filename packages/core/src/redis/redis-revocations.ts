@@ -2,7 +2,7 @@ import { AuthError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { RevocationChecker } from '../revocation/revocation-checker.js'
 import { type RevocationDelta, RevocationView } from '../revocation/revocation-view.js'
-import { type Revoker, toEpochMs } from '../revocation/revoker.js'
+import { type RevocationStore, toEpochMs } from '../revocation/revoker.js'
 import type { RedisClient, RedisConnection } from './connection.js'
 import {
   parseRevocationRef,
@@ -39,7 +39,7 @@ interface KeyFamily {
  * on every reconnect, repair anything missed. The hot path reads memory only, unless consistency is strict.
  */
 export class RedisRevocations implements RevocationChecker {
-  readonly revoke: Revoker
+  readonly revoke: RevocationStore
   #view = new RevocationView()
   readonly #connection: RedisConnection
   readonly #options: RedisRevocationOptions
@@ -312,7 +312,7 @@ export class RedisRevocations implements RevocationChecker {
     }
   }
 
-  #createRevoker(): Revoker {
+  #createRevoker(): RevocationStore {
     const write = async (
       kind: RevocationKind,
       id: string,

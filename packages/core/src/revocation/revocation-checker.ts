@@ -1,13 +1,13 @@
 import { AuthError } from '../errors.js'
 import { RevocationView } from './revocation-view.js'
-import { createInProcessRevoker, type Revoker } from './revoker.js'
+import { createInProcessRevoker, type RevocationStore } from './revoker.js'
 
 /**
  * Answers "is this still allowed?" on every request, cache hit or not. Returns nothing when it may proceed,
  * throws `AuthError` when not, and returns a promise only where it must ask Redis (strict consistency).
  */
 export interface RevocationChecker {
-  readonly revoke: Revoker
+  readonly revoke: RevocationStore
   checkToken(
     jti: string | undefined,
     subject: string,
@@ -22,7 +22,7 @@ export interface RevocationChecker {
 /** The embedded default: revocations live in this process. */
 export class InProcessRevocations implements RevocationChecker {
   readonly #view = new RevocationView()
-  readonly revoke: Revoker = createInProcessRevoker(this.#view)
+  readonly revoke: RevocationStore = createInProcessRevoker(this.#view)
 
   checkToken(jti: string | undefined, subject: string, issuedAtSec: number | undefined, nowMs: number): void {
     if (this.#view.isTokenRevoked(jti, subject, issuedAtSec, nowMs)) throw new AuthError('token_revoked')

@@ -16,6 +16,21 @@ export interface Revoker {
   undoToken(jti: string): Promise<void>
   undoSubject(subject: string): Promise<void>
   undoProject(projectId: string): Promise<void>
+  /** Revoke a plain API key (by its id) until restored. */
+  apiKey(keyId: string): Promise<void>
+  undoApiKey(keyId: string): Promise<void>
+}
+
+/** The part of `Revoker` a revocation store implements; API keys ride on the project list. */
+export type RevocationStore = Omit<Revoker, 'apiKey' | 'undoApiKey'>
+
+/** Adds API-key revocation (kept in the project list as `apikey:<id>`) to a store's revoker. */
+export function withApiKeys(store: RevocationStore): Revoker {
+  return {
+    ...store,
+    apiKey: (keyId) => store.project(`apikey:${keyId}`),
+    undoApiKey: (keyId) => store.undoProject(`apikey:${keyId}`),
+  }
 }
 
 export function toEpochMs(instant: Instant): number {
@@ -23,7 +38,7 @@ export function toEpochMs(instant: Instant): number {
 }
 
 /** The embedded default: revocations live in this process only. */
-export function createInProcessRevoker(view: RevocationView): Revoker {
+export function createInProcessRevoker(view: RevocationView): RevocationStore {
   return {
     async token(jti, expiresAt) {
       view.apply({ kind: 'token', id: jti, until: toEpochMs(expiresAt), revoked: true })
