@@ -1,6 +1,7 @@
 import type { Auth } from '@portcullis/core'
 import type { AccessTokens } from './access-tokens.js'
 import type { ApiKeys } from './api-keys.js'
+import type { AuthorizationCodes } from './authorization-codes.js'
 import type { ClaimFunction } from './dynamic-claims.js'
 import type { LoginBrake } from './login-brake.js'
 import type { ProjectRegistry } from './projects.js'
@@ -29,4 +30,7 @@ export interface IssuerContext {
   /** Origins an inline `api_key_config` may call for dynamic claims. */
   inlineClaimOrigins: ReadonlySet<string>
   loginBrake: LoginBrake
+  /** Public clients (no secret) allowed the authorization code flow, e.g. `portcullis-cli`. */
+  publicClients: ReadonlySet<string>
+  authorizationCodes: AuthorizationCodes
 }

@@ -3,6 +3,8 @@ import type { Auth } from '@portcullis/core'
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import { AccessTokens } from './access-tokens.js'
 import { ApiKeys } from './api-keys.js'
+import { AuthorizationCodes } from './authorization-codes.js'
+import { mountAuthorizeRoutes } from './authorize-routes.js'
 import { mountDemoCrm } from './demo-crm.js'
 import { mountDiscoveryRoutes } from './discovery-routes.js'
 import type { ClaimFunction } from './dynamic-claims.js'
@@ -34,11 +36,16 @@ export interface IssuerOptions {
   extraPasswordVerifiers?: readonly PasswordVerifier[]
   /** Origins inline `api_key_config` dynamic claims may call, besides the issuer's own. */
   inlineClaimOrigins?: readonly string[]
+  /** Public clients allowed the authorization code flow (loopback redirects, PKCE). Default `portcullis-cli`. */
+  publicClients?: readonly string[]
   /** Static files served at `/` (the playground). */
   staticDir?: string
   /** `GET /demo/manifest.json`: what the playground and the tour need to know about the running demo. */
   manifest?: () => unknown
 }
+
+/** The `portcullis` CLI's client id (`portcullis login --client-id portcullis-cli`). */
+export const DEFAULT_PUBLIC_CLIENT = 'portcullis-cli'
 
 export interface Issuer {
   readonly app: Express
@@ -74,6 +81,8 @@ export async function createIssuer(options: IssuerOptions): Promise<Issuer> {
     claimFunctions: new Map(Object.entries(options.claimFunctions ?? {})),
     inlineClaimOrigins: new Set([new URL(options.url).origin, ...(options.inlineClaimOrigins ?? [])]),
     loginBrake: new LoginBrake(),
+    publicClients: new Set(options.publicClients ?? [DEFAULT_PUBLIC_CLIENT]),
+    authorizationCodes: new AuthorizationCodes(),
   }
 
   const app = express()
@@ -83,6 +92,7 @@ export async function createIssuer(options: IssuerOptions): Promise<Issuer> {
   const scopes = [...new Set(users.list().flatMap((user) => user.scopes))].sort()
   mountDiscoveryRoutes(router, context, scopes)
   mountTokenRoutes(router, context)
+  mountAuthorizeRoutes(router, context)
   mountVerificationRoutes(router, context)
   mountRegistryRoutes(router, context)
   const crm = mountDemoCrm(router, users)

@@ -1,5 +1,6 @@
 import type { Request, Response, Router } from 'express'
 import type { MintedToken, TokenSubject } from './access-tokens.js'
+import { verifierMatches } from './authorization-codes.js'
 import { type ApiKeyConfig, parseApiKeyConfig } from './claims-config.js'
 import { ClaimConfigError, DynamicClaimError, resolveClaims } from './dynamic-claims.js'
 import { field, sendOAuthError } from './http-errors.js'
@@ -9,7 +10,7 @@ import type { DemoUser } from './users.js'
 
 const API_KEY_GRANTS = new Set(['api_key', 'urn:portcullis:grant-type:api-key'])
 
-/** `POST /token` (password, API key, refresh_token grants) and `POST /refresh`. */
+/** `POST /token` (password, authorization_code, API key, refresh_token grants) and `POST /refresh`. */
 export function mountTokenRoutes(router: Router, ctx: IssuerContext): void {
   router.post('/token', (req, res) => {
     const grant =
@@ -18,11 +19,13 @@ export function mountTokenRoutes(router: Router, ctx: IssuerContext): void {
     if (grant === 'password') return void passwordGrant(ctx, req, res).catch(internalError(res))
     if (API_KEY_GRANTS.has(grant)) return void apiKeyGrant(ctx, req, res).catch(internalError(res))
     if (grant === 'refresh_token') return void refreshGrant(ctx, req, res).catch(internalError(res))
+    if (grant === 'authorization_code')
+      return void authorizationCodeGrant(ctx, req, res).catch(internalError(res))
     sendOAuthError(
       res,
       400,
       'unsupported_grant_type',
-      `grant_type ${grant} is not supported (password, api_key, refresh_token)`,
+      `grant_type ${grant} is not supported (password, authorization_code, api_key, refresh_token)`,
     )
   })
   router.post('/refresh', (req, res) => void refreshGrant(ctx, req, res).catch(internalError(res)))
@@ -68,6 +71,58 @@ async function passwordGrant(ctx: IssuerContext, req: Request, res: Response): P
   })
   ctx.refreshTokens.recordAccessToken(refresh.familyId, minted.jti, minted.exp)
   sendTokens(ctx, req, res, minted, scopes.scopes, refresh.token)
+}
+
+/** OAuth 2.1 §4.1.3: the code, bound to its client, redirect URI and PKCE challenge, for tokens. */
+async function authorizationCodeGrant(ctx: IssuerContext, req: Request, res: Response): Promise<void> {
+  const code = field(req.body, 'code')
+  const redirectUri = field(req.body, 'redirect_uri')
+  const clientId = field(req.body, 'client_id')
+  const verifier = field(req.body, 'code_verifier')
+  if (!code || !redirectUri || !clientId || !verifier) {
+    return sendOAuthError(
+      res,
+      400,
+      'invalid_request',
+      'code, redirect_uri, client_id and code_verifier are required',
+    )
+  }
+  const outcome = ctx.authorizationCodes.redeem(code)
+  if (!outcome.ok) {
+    if (outcome.reason === 'reused' && outcome.issued) {
+      // RFC 6749 §4.1.2: a code presented twice was copied; what it yielded stops working.
+      const { refreshFamilyId, jti, exp } = outcome.issued
+      const accessTokens = ctx.refreshTokens.revokeFamily(refreshFamilyId)
+      await Promise.all(
+        [{ jti, exp }, ...accessTokens].map((token) => ctx.auth.revoke.token(token.jti, token.exp)),
+      )
+    }
+    return sendOAuthError(res, 400, 'invalid_grant', `the authorization code is ${outcome.reason}`)
+  }
+  const { grant } = outcome
+  if (grant.clientId !== clientId || grant.redirectUri !== redirectUri)
+    return sendOAuthError(res, 400, 'invalid_grant', 'the code was issued to another client or redirect_uri')
+  if (!verifierMatches(verifier, grant.codeChallenge))
+    return sendOAuthError(res, 400, 'invalid_grant', 'code_verifier does not match the code_challenge')
+  const user = ctx.users.byUuid(grant.userUuid)
+  if (!user) return sendOAuthError(res, 400, 'invalid_grant', 'the user no longer exists')
+  const minted = await ctx.tokens.mint({
+    subject: subjectOf(user),
+    projectUuid: grant.projectUuid,
+    scopes: grant.scopes,
+  })
+  const refresh = ctx.refreshTokens.issue({
+    userUuid: user.uuid,
+    scopes: grant.scopes,
+    projectUuid: grant.projectUuid,
+  })
+  ctx.refreshTokens.recordAccessToken(refresh.familyId, minted.jti, minted.exp)
+  ctx.authorizationCodes.recordIssued(outcome.codeId, {
+    refreshFamilyId: refresh.familyId,
+    jti: minted.jti,
+    exp: minted.exp,
+  })
+  sendTokens(ctx, req, res, minted, grant.scopes, refresh.token)
 }
 
 async function apiKeyGrant(ctx: IssuerContext, req: Request, res: Response): Promise<void> {
