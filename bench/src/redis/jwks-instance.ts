@@ -1,4 +1,8 @@
-import { createAuth } from '@portcullis/core'
+import type * as Core from '@portcullis/core'
+
+// PORTCULLIS_BENCH_CORE: path of another build of core (e.g. a patched copy from experiments/core-copy.sh),
+// to compare fetch counts before and after a change without touching packages/.
+const { createAuth } = (await import(process.env.PORTCULLIS_BENCH_CORE ?? '@portcullis/core')) as typeof Core
 
 /** One service instance for the JWKS count: authenticates the token whenever the suite says so. */
 export interface InstanceMessage {
