@@ -1,4 +1,4 @@
-import type { AuthMode, AuthPolicy, ProjectKind } from '@portcullis/core'
+import type { AuthMode, AuthPolicy } from '@portcullis/core'
 
 const BRAND = Symbol.for('@portcullis/graphql.guard')
 
@@ -11,8 +11,8 @@ export type GuardPolicy = Readonly<AuthPolicy> & { readonly mode: AuthMode }
 /**
  * One field's requirement, normalised once when the schema is built. `key` is equal for equal
  * policies, so fields asking for the same thing share one compiled policy. It is undefined when the
- * policy has its own allow rules, which may hold a predicate function no key can tell apart: such a
- * guard gets a compiled policy of its own.
+ * policy holds a function (an allow rule's predicate), which no key can tell apart: such a guard gets
+ * a compiled policy of its own.
  */
 export interface FieldGuard {
   readonly [BRAND]: true
@@ -20,43 +20,42 @@ export interface FieldGuard {
   readonly key: string | undefined
 }
 
+/** Policy lists whose order and repetitions mean nothing: sorted and de-duplicated, so equal sets share a key. */
+const SET_LISTS: ReadonlySet<string> = new Set([
+  'scopes',
+  'anyScopes',
+  'userScopes',
+  'projectScopes',
+  'issuers',
+  'projectKinds',
+  'accept',
+])
+
+/**
+ * Normalises a policy: `mode` always set, set-like lists sorted (empty ones dropped), every other field
+ * passed to core as given, so a policy field core adds later needs no change here.
+ */
 export function createFieldGuard(policy: AuthPolicy): FieldGuard {
-  const mode = policy.mode ?? 'jwt'
-  const scopes = normalise(policy.scopes)
-  const anyScopes = normalise(policy.anyScopes)
-  const userScopes = normalise(policy.userScopes)
-  const projectScopes = normalise(policy.projectScopes)
-  const issuers = normalise(policy.issuers)
-  const projectKinds = normalise(policy.projectKinds) as readonly ProjectKind[] | undefined
-  const optional = policy.optional === true
-  const mergeScopes = policy.mergeScopes === true
-  const allow = policy.allow
-  const normalised: GuardPolicy = Object.freeze({
-    mode,
-    ...(scopes && { scopes }),
-    ...(anyScopes && { anyScopes }),
-    ...(userScopes && { userScopes }),
-    ...(projectScopes && { projectScopes }),
-    ...(optional && { optional }),
-    ...(mergeScopes && { mergeScopes }),
-    ...(issuers && { issuers }),
-    ...(projectKinds && { projectKinds }),
-    ...(allow && { allow }),
+  const normalised: Record<string, unknown> = { mode: policy.mode ?? 'jwt' }
+  const fields = Object.entries(policy).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  for (const [name, value] of fields) {
+    if (name === 'mode' || value === undefined) continue
+    if (!SET_LISTS.has(name)) normalised[name] = value
+    else {
+      const list = normalise(value as readonly string[])
+      if (list) normalised[name] = list
+    }
+  }
+  let opaque = false
+  const json = JSON.stringify(normalised, (_name, value: unknown) => {
+    if (typeof value === 'function') opaque = true
+    return value
   })
-  const key = allow
-    ? undefined
-    : JSON.stringify([
-        mode,
-        scopes ?? [],
-        anyScopes ?? [],
-        userScopes ?? [],
-        projectScopes ?? [],
-        optional,
-        mergeScopes,
-        issuers ?? [],
-        projectKinds ?? [],
-      ])
-  return Object.freeze({ [BRAND]: true as const, policy: normalised, key })
+  return Object.freeze({
+    [BRAND]: true as const,
+    policy: Object.freeze(normalised) as GuardPolicy,
+    key: opaque ? undefined : json,
+  })
 }
 
 export function isFieldGuard(value: unknown): value is FieldGuard {

@@ -1,13 +1,7 @@
-import {
-  type AuthInput,
-  type AuthMode,
-  type AuthResult,
-  type CompiledPolicy,
-  isAuthError,
-} from '@portcullis/core'
+import { type AuthInput, type AuthResult, type CompiledPolicy, isAuthError } from '@portcullis/core'
 import { PortcullisAuthError } from './errors.js'
 import type { FieldGuard } from './guard.js'
-import type { PortcullisRuntime } from './runtime.js'
+import type { Identity, PortcullisRuntime } from './runtime.js'
 
 const OPERATION = Symbol.for('@portcullis/graphql.operation')
 
@@ -15,8 +9,8 @@ type Context = Record<PropertyKey, unknown>
 
 /**
  * Authentication state of one GraphQL operation, kept on its context object. Each kind of credential
- * a field asks for (its mode: `jwt`, `project`, `combined`, `any`) is authenticated once per
- * operation, under the runtime's identity policy for that mode; each field's own rules (required or
+ * a field asks for (its mode: `jwt`, `project`, `combined`, `any`, and for `any` the credentials it
+ * accepts) is authenticated once per operation, under the runtime's identity policy for it; each field's own rules (required or
  * optional, scopes, issuers, project kinds, allow rules) are then checked on that result with core's
  * `auth.authorize`, which never authenticates again. The authentications are memoized promises, so
  * fields that resolve in parallel wait on the same call, and bad credentials fail them all with the
@@ -26,11 +20,11 @@ export class OperationAuth {
   readonly #runtime: PortcullisRuntime
   readonly #context: Context
   #input: AuthInput | undefined
-  readonly #results = new Map<AuthMode, Promise<AuthResult>>()
-  /** Authentications that passed, by mode: what a subscription re-checks before each event. */
-  readonly #passed = new Map<AuthMode, CompiledPolicy>()
-  /** Field policies that passed: authorized again on each fresh result. */
-  readonly #authorized = new Set<CompiledPolicy>()
+  readonly #results = new Map<string, Promise<AuthResult>>()
+  /** Authentications that passed, by identity key: what a subscription re-checks before each event. */
+  readonly #passed = new Map<string, CompiledPolicy>()
+  /** Field policies that passed, with the identity they were checked on: authorized again on each fresh result. */
+  readonly #authorized = new Map<CompiledPolicy, string>()
 
   constructor(runtime: PortcullisRuntime, context: Context) {
     this.#runtime = runtime
@@ -40,9 +34,10 @@ export class OperationAuth {
   /** Resolves once `guard` passed (the result is then on the context) or rejects with `PortcullisAuthError`. Hot path. */
   async authenticate(guard: FieldGuard): Promise<AuthResult> {
     const policy = this.#runtime.compile(guard)
-    const result = await this.#once(policy.mode)
+    const identity = this.#runtime.identity(policy)
+    const result = await this.#once(identity)
     this.#authorize(result, policy)
-    this.#authorized.add(policy)
+    this.#authorized.set(policy, identity.key)
     return result
   }
 
@@ -52,13 +47,13 @@ export class OperationAuth {
    * subscription started yield their error. Undefined when all pass.
    */
   async recheck(): Promise<PortcullisAuthError | undefined> {
-    const fresh = new Map<AuthMode, AuthResult>()
+    const fresh = new Map<string, AuthResult>()
     try {
-      for (const [mode, identity] of this.#passed) {
-        fresh.set(mode, await this.#runtime.auth.authenticate(this.#readInput(), identity))
+      for (const [key, identity] of this.#passed) {
+        fresh.set(key, await this.#runtime.auth.authenticate(this.#readInput(), identity))
       }
-      for (const policy of this.#authorized) {
-        const result = fresh.get(policy.mode)
+      for (const [policy, key] of this.#authorized) {
+        const result = fresh.get(key)
         if (result !== undefined) this.#authorize(result, policy)
       }
     } catch (error) {
@@ -77,25 +72,25 @@ export class OperationAuth {
     }
   }
 
-  #once(mode: AuthMode): Promise<AuthResult> {
-    let pending = this.#results.get(mode)
+  #once(identity: Identity): Promise<AuthResult> {
+    let pending = this.#results.get(identity.key)
     if (pending === undefined) {
-      pending = this.#run(mode, this.#runtime.identity(mode))
-      this.#results.set(mode, pending)
+      pending = this.#run(identity)
+      this.#results.set(identity.key, pending)
     }
     return pending
   }
 
-  async #run(mode: AuthMode, identity: CompiledPolicy): Promise<AuthResult> {
+  async #run(identity: Identity): Promise<AuthResult> {
     let result: AuthResult
     try {
-      result = await this.#runtime.auth.authenticate(this.#readInput(), identity)
+      result = await this.#runtime.auth.authenticate(this.#readInput(), identity.policy)
     } catch (error) {
       // Anything but an AuthError is the application's problem: let it surface (and be masked) as such.
       throw isAuthError(error) ? new PortcullisAuthError(error) : error
     }
     attachResult(this.#context, result)
-    this.#passed.set(mode, identity)
+    this.#passed.set(identity.key, identity.policy)
     return result
   }
 

@@ -1,8 +1,14 @@
-import { type Auth, type AuthMode, type CompiledPolicy, ConfigError } from '@portcullis/core'
+import { type Auth, type CompiledPolicy, ConfigError } from '@portcullis/core'
 import { type GraphQLField, type GraphQLSchema, isObjectType } from 'graphql'
 import { type FieldGuard, GUARD_EXTENSION, isFieldGuard } from './guard.js'
 import { guardsOfResolver } from './guarded-resolver.js'
 import type { AuthInputReader } from './request-input.js'
+
+/** A kind of credential an operation authenticates once: memo key and identity policy. */
+export interface Identity {
+  readonly key: string
+  readonly policy: CompiledPolicy
+}
 
 /**
  * What one `usePortcullis(auth)` shares across operations: the `Auth`, the input reader, and every
@@ -15,7 +21,7 @@ export class PortcullisRuntime {
   readonly #policies = new Map<string, CompiledPolicy>()
   /** Guards with allow rules of their own: one compiled policy each. */
   readonly #ownPolicies = new WeakMap<FieldGuard, CompiledPolicy>()
-  readonly #identities = new Map<AuthMode, CompiledPolicy>()
+  readonly #identities = new Map<string, Identity>()
   readonly #schemas = new WeakSet<GraphQLSchema>()
 
   constructor(auth: Auth, readInput: AuthInputReader) {
@@ -25,13 +31,13 @@ export class PortcullisRuntime {
 
   /**
    * The compiled policy for a guard; compiled on first sight if the schema walk did not meet it, together
-   * with the identity policy of its mode (so a mode core cannot serve fails here, not per request).
+   * with its identity policy (so a mode core cannot serve fails here, not per request).
    */
   compile(guard: FieldGuard): CompiledPolicy {
     let policy = guard.key === undefined ? this.#ownPolicies.get(guard) : this.#policies.get(guard.key)
     if (policy === undefined) {
       policy = this.auth.policy(guard.policy)
-      this.identity(policy.mode)
+      this.identity(policy)
       if (guard.key === undefined) this.#ownPolicies.set(guard, policy)
       else this.#policies.set(guard.key, policy)
     }
@@ -39,20 +45,27 @@ export class PortcullisRuntime {
   }
 
   /**
-   * What an operation authenticates a mode's credentials under, once: whoever presents credentials of
-   * that mode is identified (bad credentials fail), nobody is required, and no rule is applied yet.
-   * Each field's own rules (required or optional, scopes, issuers, project kinds, allow rules) are then
-   * checked on that result with `auth.authorize`. The empty `allow` replaces the configured rules at
-   * this step only, because a field's own `allow` replaces them too; `authorize` applies whichever
-   * holds for the field.
+   * What an operation authenticates a policy's kind of credential under, once: the same mode (and, for
+   * `any`, the same accepted credentials), whoever presents such a credential is identified (bad ones
+   * fail), nobody is required, and no rule is applied yet. Each field's own rules (required or optional,
+   * scopes, issuers, project kinds, allow rules) are then checked on that result with `auth.authorize`.
+   * The empty `allow` replaces the configured rules at this step only, because a field's own `allow`
+   * replaces them too; `authorize` applies whichever holds for the field. Hot path once warm.
    */
-  identity(mode: AuthMode): CompiledPolicy {
-    let policy = this.#identities.get(mode)
-    if (policy === undefined) {
-      policy = this.auth.policy({ mode, optional: true, allow: {} })
-      this.#identities.set(mode, policy)
+  identity(policy: CompiledPolicy): Identity {
+    const key = policy.accept ? `${policy.mode}:${[...policy.accept].sort().join(',')}` : policy.mode
+    let identity = this.#identities.get(key)
+    if (identity === undefined) {
+      const compiled = this.auth.policy({
+        mode: policy.mode,
+        optional: true,
+        allow: {},
+        ...(policy.accept && { accept: [...policy.accept] }),
+      })
+      identity = { key, policy: compiled }
+      this.#identities.set(key, identity)
     }
-    return policy
+    return identity
   }
 
   /** Compiles every guard found on the schema's object fields; throws `ConfigError` naming the field. */

@@ -1,5 +1,5 @@
 import { makeExecutableSchema } from '@graphql-tools/schema'
-import { ConfigError } from '@portcullis/core'
+import { ConfigError, hashApiKey } from '@portcullis/core'
 import type { TestIssuer } from '@portcullis/testing'
 import { createYoga } from 'graphql-yoga'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -252,5 +252,40 @@ describe('allow rules', () => {
     const staffAnswer = await postGraphQL(url, '{ staff partners }', { token: staff })
     expect(staffAnswer.body.data).toEqual({ staff: 'ada@corp.test', partners: null })
     expect(calls()).toBe(2)
+  })
+})
+
+describe('API keys (mode any)', () => {
+  const pepper = 'pepper-for-graphql-tests-0123456789abcdef'
+
+  it('accept narrows a field to API keys; a bearer token accepted elsewhere in the operation does not pass it', async () => {
+    const { auth, calls } = authFor(issuer, {
+      apiKeys: {
+        pepper,
+        keys: [{ id: 'k1', hash: hashApiKey('key-one', pepper), owner: 'ci@example.test', scopes: [] }],
+      },
+    })
+    const schema = makeExecutableSchema<PortcullisContext>({
+      typeDefs: 'type Query { anyone: String, keysOnly: String }',
+      resolvers: {
+        Query: {
+          anyone: requiresAnyAuth((_source, _args, context) => context.user?.id ?? null),
+          keysOnly: requiresAnyAuth((_source, _args, context) => context.apiKey?.id ?? null, {
+            accept: ['apiKey'],
+          }),
+        },
+      },
+    })
+    const { url } = await serve(createYoga({ schema, plugins: [usePortcullis(auth)], logging: false }))
+    const token = await issuer.sign({ email: 'ada@example.test' })
+    const withToken = await postGraphQL(url, '{ anyone keysOnly }', { token })
+    expect(withToken.body.data).toEqual({ anyone: 'ada@example.test', keysOnly: null })
+    expect(errorCodes(withToken.body)).toEqual([
+      { code: 'UNAUTHENTICATED', auth: 'credentials_missing', path: 'keysOnly' },
+    ])
+    const withKey = await postGraphQL(url, '{ anyone keysOnly }', { headers: { 'x-api-key': 'key-one' } })
+    expect(withKey.body).toEqual({ data: { anyone: 'ci@example.test', keysOnly: 'k1' } })
+    // Two kinds of credential per operation (any, and any accepting API keys only): two authentications each.
+    expect(calls()).toBe(4)
   })
 })
