@@ -32,6 +32,8 @@ const headers = (token: string, i: number) => ({
   authorization: `Bearer ${token}`,
   // One client address per user (all in 127/8), so per-client failure limits behave as in production.
   'x-forwarded-for': `127.1.${(i >> 8) & 255}.${i & 255}`,
+  // As from a TLS-terminating proxy in front of the app.
+  'x-forwarded-proto': 'https',
   ...(spec.body !== undefined && { 'content-type': 'application/json' }),
 })
 // One shared cursor over the token list: every request, whichever connection sends it, takes the next user, so a

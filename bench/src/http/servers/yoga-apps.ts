@@ -42,7 +42,13 @@ export async function yogaBare(): Promise<BenchServer> {
 }
 
 export async function yogaPortcullis(ctx: ServerContext): Promise<BenchServer> {
-  const auth = createAuth({ audience: ctx.audience, issuers: [{ issuer: ctx.issuer, jwksUri: ctx.jwksUri }] })
+  // Yoga hands core the socket's peer (the proxy, here the load generator), so core itself must be told to
+  // believe that proxy's X-Forwarded-For: without it every client shares one address for failure limiting.
+  const auth = createAuth({
+    audience: ctx.audience,
+    issuers: [{ issuer: ctx.issuer, jwksUri: ctx.jwksUri }],
+    trustedProxies: ['127.0.0.1'],
+  })
   await auth.ready()
   for (const { jti, exp } of ctx.revokedJtis) await auth.revoke.token(jti, exp)
   const schema = applyPortcullisDirectives(
