@@ -10,6 +10,10 @@ export interface RequestLike {
   /** Express: the URL before routers stripped their mount path. */
   originalUrl?: string
   protocol?: string
+  /** The raw body, kept by Nest when the app is created with `{ rawBody: true }` (Express and Fastify). */
+  rawBody?: unknown
+  /** The parsed body; a raw one only when a raw or text body parser ran (`express.raw()`, `express.text()`). */
+  body?: unknown
   /** The `AuthResult` a Portcullis guard attached. */
   auth?: AuthResult
   /** Express links the response from the request. */
@@ -20,6 +24,8 @@ export interface RequestLike {
 export interface Exchange {
   request: RequestLike
   response: unknown
+  /** In GraphQL: the context object resolvers receive, which gets the result's fields too. */
+  graphqlContext?: Record<string, unknown>
 }
 
 interface GqlExecutionContextStatic {
@@ -64,18 +70,30 @@ export function exchangeOf(context: ExecutionContext): Exchange | undefined {
     const graphqlContext = gqlExecutionContext.create(context).getContext<GraphqlContextLike | undefined>()
     const request = graphqlContext?.req ?? graphqlContext?.request
     if (request === undefined) return undefined
-    return { request, response: graphqlContext?.res ?? graphqlContext?.reply ?? request.res }
+    return {
+      request,
+      response: graphqlContext?.res ?? graphqlContext?.reply ?? request.res,
+      graphqlContext: graphqlContext as Record<string, unknown>,
+    }
   }
   return undefined
 }
 
 /** Core's framework-neutral view of an Express or Fastify request. Hot path. */
 export function toAuthInput(request: RequestLike): AuthInput {
-  return {
+  const input: AuthInput = {
     headers: request.headers,
     ip: request.ip,
     method: request.method,
     url: request.originalUrl ?? request.url,
     protocol: request.protocol,
   }
+  // Only a body read verbatim can be checked against a signature: never a parsed (JSON, form) object.
+  const body = rawBodyOf(request.rawBody) ?? rawBodyOf(request.body)
+  if (body !== undefined) input.body = body
+  return input
+}
+
+function rawBodyOf(value: unknown): string | Uint8Array | undefined {
+  return typeof value === 'string' || value instanceof Uint8Array ? value : undefined
 }

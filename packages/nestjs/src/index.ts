@@ -3,6 +3,10 @@ export type {
   AuthMode,
   AuthPolicy as PortcullisAuthPolicy,
   AuthResult as PortcullisAuthResult,
+  ProjectIdentity,
+  ProjectKind,
+  ProjectPrincipal,
+  ServicePrincipal,
   User,
 } from '@portcullis/core'
 export { Auth } from './auth.decorator.js'

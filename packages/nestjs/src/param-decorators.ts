@@ -3,7 +3,7 @@ import type { AuthResult as CoreAuthResult } from '@portcullis/core'
 import { exchangeOf } from './exchange.js'
 
 /** The result a Portcullis guard attached to this request, if any. */
-function resultOf(context: ExecutionContext): (CoreAuthResult & { project?: unknown }) | undefined {
+function resultOf(context: ExecutionContext): CoreAuthResult | undefined {
   return exchangeOf(context)?.request.auth
 }
 
@@ -13,10 +13,15 @@ export const CurrentUser = createParamDecorator((field: string | undefined, cont
   return field === undefined ? user : (user as Record<string, unknown> | undefined)?.[field]
 })
 
-/** The authenticated project, once core authenticates projects (modes `project`, `combined`, `any`). */
-export const CurrentProject = createParamDecorator(
-  (_data: unknown, context: ExecutionContext) => resultOf(context)?.project,
-)
+/**
+ * The authenticated project, a `ProjectIdentity` (modes `project`, `combined`, `any`): branch on its
+ * `tokenType`. Undefined when the request carried no project credential. `@CurrentProject('projectUuid')`
+ * picks a field.
+ */
+export const CurrentProject = createParamDecorator((field: string | undefined, context: ExecutionContext) => {
+  const project = resultOf(context)?.project
+  return field === undefined ? project : (project as Record<string, unknown> | undefined)?.[field]
+})
 
 /** The verified token's claims; `@Claims('sub')` picks one claim. */
 export const Claims = createParamDecorator((name: string | undefined, context: ExecutionContext) => {
@@ -24,7 +29,7 @@ export const Claims = createParamDecorator((name: string | undefined, context: E
   return name === undefined ? claims : claims?.[name]
 })
 
-/** The whole `AuthResult` (`user`, `claims`, `token`, `issuer`, and `project` once core has it). */
+/** The whole `AuthResult` (`user`, `claims`, `token`, `issuer`, `project`: those the credentials gave). */
 export const AuthResult = createParamDecorator((_data: unknown, context: ExecutionContext) =>
   resultOf(context),
 )

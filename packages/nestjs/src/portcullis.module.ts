@@ -8,6 +8,7 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common'
+import { DiscoveryModule } from '@nestjs/core'
 import {
   type Auth,
   type AuthOptions,
@@ -82,7 +83,7 @@ function buildModule(
   return {
     module: PortcullisModule,
     global: options.global ?? true,
-    imports,
+    imports: [DiscoveryModule, ...imports],
     providers,
     exports: [PORTCULLIS_AUTH, ROUTE_POLICIES],
   }

@@ -15,7 +15,7 @@ import {
   ProjectAuthGuard,
   Scopes,
 } from '../src/index.js'
-import { authFor, configFor, issuerForTest, RecordingAuth, RecordingLogger, startApp } from './support.js'
+import { authFor, configFor, issuerForTest, RecordingAuth, startApp } from './support.js'
 
 @Controller('reports')
 class ReportsController {
@@ -108,24 +108,27 @@ describe('@Auth(mode, policy)', () => {
     expect(await response.json()).toEqual({ project: null })
   })
 
-  it('compiles each handler policy once, not per request', async () => {
+  it('compiles each handler policy once, at start-up, not per request', async () => {
     const auth = new RecordingAuth(authFor(issuer))
     const server = await startApp({
       imports: [PortcullisModule.forRoot(auth)],
       controllers: [ReportsController],
     })
+    const routeCalls = () => auth.policyCalls.filter((call) => Object.keys(call as object).length > 1)
+    expect(routeCalls()).toEqual([
+      { mode: 'jwt', scopes: ['reports:read'] },
+      { mode: 'jwt', scopes: [], optional: true },
+      { mode: 'jwt', scopes: [] },
+    ])
     const bootCalls = auth.policyCalls.length
     const token = await issuer.sign({ scope: 'reports:read' })
     for (let i = 0; i < 3; i++) expect((await server.request('/reports', { token })).status).toBe(200)
     for (let i = 0; i < 3; i++) expect((await server.request('/reports/optional')).status).toBe(200)
-    expect(auth.policyCalls.slice(bootCalls)).toEqual([
-      { mode: 'jwt', scopes: ['reports:read'] },
-      { mode: 'jwt', scopes: [], optional: true },
-    ])
+    expect(auth.policyCalls).toHaveLength(bootCalls)
   })
 })
 
-describe('modes that need project authentication (not configured in core yet)', () => {
+describe('modes that need project authentication, when it is not configured', () => {
   let issuer: TestIssuer
   beforeEach(async () => {
     issuer = await issuerForTest()
@@ -151,7 +154,7 @@ describe('modes that need project authentication (not configured in core yet)', 
       })
       await expect(attempt).rejects.toBeInstanceOf(ConfigError)
       await expect(attempt).rejects.toThrow(
-        `Invalid Portcullis configuration (${guardName}):\n  - policy.mode: "${mode}" needs project authentication, which is not configured`,
+        `Invalid Portcullis configuration (${guardName}):\n  - policy.mode: "${mode}" needs project authentication: configure projects.signingSecret or mercury.baseUrl, and service`,
       )
     })
   }
@@ -181,7 +184,7 @@ describe('modes that need project authentication (not configured in core yet)', 
     }
   })
 
-  it('a jwt guard on a route whose @AuthPolicy names project mode fails that route loudly with the ConfigError', async () => {
+  it('a route whose @AuthPolicy names project mode under a jwt guard fails start-up naming the handler', async () => {
     @Controller('mixed')
     @UseGuards(JwtAuthGuard)
     class MixedController {
@@ -196,15 +199,29 @@ describe('modes that need project authentication (not configured in core yet)', 
         return { reached: true }
       }
     }
-    const logger = new RecordingLogger()
-    const server = await startApp(
-      { imports: [PortcullisModule.forRoot(configFor(issuer))], controllers: [MixedController] },
-      { logger },
+    const attempt = startApp({
+      imports: [PortcullisModule.forRoot(configFor(issuer))],
+      controllers: [MixedController],
+    })
+    await expect(attempt).rejects.toBeInstanceOf(ConfigError)
+    await expect(attempt).rejects.toThrow(
+      'Invalid Portcullis configuration (MixedController.project):\n  - policy.mode: "project" needs project authentication',
     )
-    const token = await issuer.sign()
-    expect((await server.request('/mixed/jwt', { token })).status).toBe(200)
-    const response = await server.request('/mixed/project', { token })
-    expect(response.status).toBe(500)
-    expect(logger.errors.join('\n')).toContain('policy.mode: "project" needs project authentication')
+  })
+
+  it('a policy naming an issuer that is not configured fails start-up naming the handler', async () => {
+    @Controller('strict')
+    class StrictController {
+      @Get()
+      @Auth('jwt', { issuers: ['https://nobody.test'] })
+      read() {
+        return { reached: true }
+      }
+    }
+    await expect(
+      startApp({ imports: [PortcullisModule.forRoot(configFor(issuer))], controllers: [StrictController] }),
+    ).rejects.toThrow(
+      '(StrictController.read):\n  - policy.issuers: https://nobody.test is not a configured issuer',
+    )
   })
 })

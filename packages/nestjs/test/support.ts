@@ -54,15 +54,21 @@ export interface RunningApp {
 /** Boots a real Nest application on 127.0.0.1, port 0, closed after the test. */
 export async function startApp(
   metadata: ModuleMetadata,
-  options: { platform?: Platform; logger?: LoggerService | false } = {},
+  options: {
+    platform?: Platform
+    logger?: LoggerService | false
+    rawBody?: boolean
+    /** Close it in your own afterAll instead of after this test (an app shared by a describe block). */
+    shared?: boolean
+  } = {},
 ): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule(metadata).compile()
-  const appOptions = { logger: options.logger ?? false }
+  const appOptions = { logger: options.logger ?? false, rawBody: options.rawBody ?? false }
   const app =
     options.platform === 'fastify'
       ? moduleRef.createNestApplication(new FastifyAdapter(), appOptions)
       : moduleRef.createNestApplication(appOptions)
-  onCleanup(() => app.close())
+  if (options.shared !== true) onCleanup(() => app.close())
   await app.listen(0, '127.0.0.1')
   const { port } = app.getHttpServer().address() as AddressInfo
   const url = `http://127.0.0.1:${port}`
@@ -77,20 +83,6 @@ export async function startApp(
           ...(headers as Record<string, string>),
         },
       }),
-  }
-}
-
-/** A logger that keeps what Nest logs as errors, so tests can read the message a developer would see. */
-export class RecordingLogger implements LoggerService {
-  readonly errors: string[] = []
-  log(): void {}
-  warn(): void {}
-  debug(): void {}
-  verbose(): void {}
-  error(message: unknown, ...rest: unknown[]): void {
-    this.errors.push(
-      [message, ...rest].map((part) => (part instanceof Error ? part.stack : String(part))).join(' '),
-    )
   }
 }
 
@@ -109,6 +101,9 @@ export class RecordingAuth implements Auth {
   }
   authenticate(...args: Parameters<Auth['authenticate']>): ReturnType<Auth['authenticate']> {
     return this.inner.authenticate(...args)
+  }
+  authorize(...args: Parameters<Auth['authorize']>): ReturnType<Auth['authorize']> {
+    this.inner.authorize(...args)
   }
   policy(...args: Parameters<Auth['policy']>): ReturnType<Auth['policy']> {
     this.policyCalls.push(args[0])

@@ -1,20 +1,37 @@
 import type { CanActivate, ExecutionContext, OnModuleInit } from '@nestjs/common'
 import { Inject } from '@nestjs/common'
-import { type Auth, type AuthMode, type CompiledPolicy, ConfigError, isAuthError } from '@portcullis/core'
+import {
+  type Auth,
+  type AuthMode,
+  type AuthResult,
+  type CompiledPolicy,
+  ConfigError,
+  isAuthError,
+} from '@portcullis/core'
 import { exchangeOf, loadGraphqlSupport, type RequestLike, toAuthInput } from '../exchange.js'
 import { sendAuthErrorHeaders, toHttpException } from '../http-exception.js'
 import { PUBLIC_ROUTE, type RoutePolicies } from '../route-policies.js'
 import { PORTCULLIS_AUTH, ROUTE_POLICIES } from '../tokens.js'
 
-/** The compiled policy a request was last authenticated under, so a second guard with the same one skips. */
-const AUTHENTICATED_UNDER: unique symbol = Symbol('portcullis authenticated under')
+/**
+ * The first authentication of a request in a mode: its policy and its (possibly pending) outcome. A later guard
+ * of the same mode — a route guard under a global one, or the next GraphQL root field, resolved concurrently —
+ * waits for it and checks its own policy with `auth.authorize` instead of authenticating again.
+ */
+interface Authentication {
+  readonly policy: CompiledPolicy
+  readonly result: Promise<AuthResult>
+}
 
-type AuthenticatedRequest = RequestLike & { [AUTHENTICATED_UNDER]?: CompiledPolicy }
+const AUTHENTICATION: unique symbol = Symbol('portcullis authentication')
+
+type AuthenticatedRequest = RequestLike & { [AUTHENTICATION]?: Authentication }
 
 /**
  * What the four guards share. A guard authenticates in its own mode unless the route's metadata names one
  * (`@Auth(mode)`, `@AuthPolicy({ mode })`); it translates the request, lets core decide, attaches the result
- * as `request.auth`, and turns an `AuthError` into the matching Nest `HttpException`.
+ * as `request.auth` (and, in GraphQL, its fields on the context), and turns an `AuthError` into the matching
+ * Nest `HttpException`.
  */
 export abstract class PortcullisAuthGuard implements CanActivate, OnModuleInit {
   /** The mode used on routes whose metadata names none. */
@@ -35,7 +52,7 @@ export abstract class PortcullisAuthGuard implements CanActivate, OnModuleInit {
     }
   }
 
-  /** Hot path: one policy lookup, one `authenticate`. */
+  /** Hot path: one policy lookup, one `authenticate` (or an `authorize` after another guard of the mode). */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const policy = this.policies.resolve(context.getClass(), context.getHandler(), this.mode)
     if (policy === PUBLIC_ROUTE) return true
@@ -48,15 +65,42 @@ export abstract class PortcullisAuthGuard implements CanActivate, OnModuleInit {
       )
     }
     const request = exchange.request as AuthenticatedRequest
-    if (request[AUTHENTICATED_UNDER] === policy && request.auth !== undefined) return true
     try {
-      request.auth = await this.auth.authenticate(toAuthInput(request), policy)
+      const result = await this.#authenticate(request, policy)
+      request.auth = result
+      if (exchange.graphqlContext !== undefined) attachToGraphqlContext(exchange.graphqlContext, result)
+      return true
     } catch (error) {
       if (!isAuthError(error)) throw error
       sendAuthErrorHeaders(exchange.response, error)
       throw toHttpException(error)
     }
-    request[AUTHENTICATED_UNDER] = policy
-    return true
+  }
+
+  /** Authenticates once per request and mode; further policies of that mode are checked on the result. Hot path. */
+  #authenticate(request: AuthenticatedRequest, policy: CompiledPolicy): Promise<AuthResult> {
+    const earlier = request[AUTHENTICATION]
+    if (earlier !== undefined && earlier.policy.mode === policy.mode) {
+      if (earlier.policy === policy) return earlier.result
+      return earlier.result.then(
+        (result) => {
+          this.auth.authorize(result, policy)
+          return result
+        },
+        // The earlier policy refused; this one may not (fewer scopes, optional): it decides on its own.
+        () => this.auth.authenticate(toAuthInput(request), policy),
+      )
+    }
+    const result = this.auth.authenticate(toAuthInput(request), policy)
+    request[AUTHENTICATION] = { policy, result }
+    return result
+  }
+}
+
+/** Like `@portcullis/graphql`: each field the result has (`user`, `claims`, `token`, `issuer`, `project`). */
+function attachToGraphqlContext(context: Record<string, unknown>, result: AuthResult): void {
+  for (const key in result) {
+    const value = result[key as keyof AuthResult]
+    if (value !== undefined) context[key] = value
   }
 }

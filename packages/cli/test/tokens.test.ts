@@ -1,0 +1,166 @@
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startTestIssuer, type TestIssuer } from '@portcullis/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from './support/run-cli.js'
+
+const AUDIENCE = 'https://api.test'
+
+let issuer: TestIssuer
+let dir: string
+let config: string
+let pemKey: string
+
+beforeAll(async () => {
+  ;[issuer, dir] = await Promise.all([
+    startTestIssuer({ algs: ['ES256'] }),
+    mkdtemp(join(tmpdir(), 'portcullis-cli-')),
+  ])
+  config = join(dir, 'portcullis.yaml')
+  await writeFile(config, `audience: ${AUDIENCE}\nissuers:\n  - issuer: ${issuer.url}\n`)
+  // The testing issuer's own signing key, exported as a user would keep it.
+  pemKey = join(dir, 'issuer-key.pem')
+  await writeFile(pemKey, issuer.key('ES256').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string)
+})
+afterAll(async () => {
+  await issuer?.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+const mint = (...args: string[]) =>
+  runCli(['token', 'mint', '--key', pemKey, '--kid', issuer.key('ES256').kid, '--iss', issuer.url, ...args])
+
+describe('token mint → verify', () => {
+  it('mints with the testing issuer’s key and verifies through its discovery, printing the user', async () => {
+    const minted = await mint(
+      '--aud',
+      AUDIENCE,
+      '--sub',
+      'user-42',
+      '--scope',
+      'orders:read',
+      '--claim',
+      'email="ada@example.test"',
+    )
+    expect(minted.code).toBe(0)
+    const token = minted.stdout.trim()
+    expect(token.split('.')).toHaveLength(3)
+
+    const verified = await runCli(['verify', token, '--config', config, '--scope', 'orders:read', '--json'])
+    expect(verified.code).toBe(0)
+    expect(verified.json()).toMatchObject({
+      valid: true,
+      issuer: issuer.url,
+      user: { id: 'ada@example.test', subject: 'user-42', scopes: ['orders:read'] },
+      claims: { aud: AUDIENCE, sub: 'user-42' },
+    })
+
+    const human = await runCli(['verify', '--config', config], { input: token })
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain('✓ valid')
+    expect(human.stdout).toContain('ada@example.test')
+  })
+
+  it('answers exit 2 with the AuthError code for a wrong audience, a missing scope and an expired token', async () => {
+    const wrongAudience = (await mint('--aud', 'https://elsewhere.test')).stdout.trim()
+    const answer = await runCli(['verify', wrongAudience, '--config', config, '--json'])
+    expect(answer.code).toBe(2)
+    expect(answer.json()).toEqual({
+      valid: false,
+      code: 'token_audience_invalid',
+      status: 401,
+      message: 'The access token is invalid.',
+    })
+
+    const good = (await mint('--aud', AUDIENCE, '--sub', 'u')).stdout.trim()
+    const scoped = await runCli(['verify', good, '--config', config, '--scope', 'admin', '--json'])
+    expect(scoped.code).toBe(2)
+    expect(scoped.json()).toMatchObject({ valid: false, code: 'insufficient_scope', status: 403 })
+
+    const expired = (await mint('--aud', AUDIENCE, '--sub', 'u', '--claim', 'exp=1000000000')).stdout.trim()
+    const late = await runCli(['verify', expired, '--config', config])
+    expect(late.code).toBe(2)
+    expect(late.stdout).toContain('token_expired')
+  })
+
+  it('answers exit 4 when the issuer’s keys cannot be fetched', async () => {
+    const token = (await mint('--aud', AUDIENCE, '--sub', 'u')).stdout.trim()
+    issuer.setMode('down')
+    try {
+      const answer = await runCli(['verify', token, '--config', config, '--json'])
+      expect(answer.code).toBe(4)
+      expect(answer.json()).toMatchObject({ valid: false, code: 'issuer_unavailable', status: 503 })
+    } finally {
+      issuer.setMode('ok')
+    }
+  })
+
+  it('keygen writes a 0600 private JWK that mints tokens a static-key config accepts', async () => {
+    const keyFile = join(dir, 'cli-key.json')
+    const generated = await runCli(['token', 'keygen', '--alg', 'EdDSA', '--out', keyFile, '--json'])
+    expect(generated.code).toBe(0)
+    const { publicJwk, kid } = generated.json()
+    expect(publicJwk).toMatchObject({ kty: 'OKP', alg: 'EdDSA', kid })
+    expect(publicJwk.d).toBeUndefined()
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600)
+
+    const staticConfig = join(dir, 'static.yaml')
+    await writeFile(
+      staticConfig,
+      `audience: ${AUDIENCE}\nissuers:\n  - issuer: https://cli.test\n    publicKeys:\n      - ${JSON.stringify(publicJwk)}\n`,
+    )
+    const claims = JSON.stringify({ sub: 'svc', aud: AUDIENCE, iss: 'https://cli.test', roles: ['a'] })
+    const token = (await runCli(['token', 'mint', '--key', keyFile, '--claims-json', claims])).stdout.trim()
+    const verified = await runCli(['verify', token, '--config', staticConfig, '--json'])
+    expect(verified.code).toBe(0)
+    expect(verified.json().claims).toMatchObject({ roles: ['a'], sub: 'svc' })
+
+    const again = await runCli(['token', 'keygen', '--out', keyFile])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('not overwritten')
+  })
+})
+
+describe('decode', () => {
+  it('shows header and claims marked UNVERIFIED, from an argument or standard input', async () => {
+    const token = (await mint('--aud', AUDIENCE, '--sub', 'user-7')).stdout.trim()
+    const human = await runCli(['decode', token])
+    expect(human.code).toBe(0)
+    expect(human.stdout.split('\n')[0]).toContain('UNVERIFIED')
+    expect(human.stdout).toContain('"sub": "user-7"')
+    expect(human.stdout).toMatch(/exp +\d{4}-\d\d-\d\dT.*\(in 1[45] min\)/)
+
+    const json = await runCli(['decode', '-', '--json'], { input: `Bearer ${token}\n` })
+    expect(json.code).toBe(0)
+    expect(json.json()).toMatchObject({
+      verified: false,
+      header: { alg: 'ES256', kid: issuer.key('ES256').kid, typ: 'JWT' },
+      claims: { sub: 'user-7', iss: issuer.url },
+    })
+  })
+
+  it('refuses a malformed token with a clean message and exit 2', async () => {
+    for (const [token, reason] of [
+      ['not-a-token', 'expected three dot-separated segments'],
+      ['e30.!!!.sig', 'the payload is not base64url'],
+      [`${Buffer.from('{"alg":"none"}').toString('base64url')}.bm90IGpzb24.x`, 'the payload is not JSON'],
+    ]) {
+      const answer = await runCli(['decode', token as string])
+      expect(answer.code).toBe(2)
+      expect(answer.stdout).toBe('')
+      expect(answer.stderr).toContain(reason)
+      expect(answer.stderr).not.toMatch(/\n\s+at /) // no stack trace
+    }
+    const json = await runCli(['decode', 'a.b', '--json'])
+    expect(json.code).toBe(2)
+    expect(json.json()).toEqual({
+      error: {
+        code: 'token_malformed',
+        message:
+          'not a well-formed JWT: expected three dot-separated segments (header.payload.signature), found 2',
+        exitCode: 2,
+      },
+    })
+  })
+})
