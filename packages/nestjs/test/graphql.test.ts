@@ -1,19 +1,23 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo'
 import { UseGuards } from '@nestjs/common'
 import { APP_GUARD } from '@nestjs/core'
-import { Args, GraphQLModule, Query, Resolver } from '@nestjs/graphql'
-import type { TestIssuer } from '@portcullis/testing'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { Args, Context, GraphQLModule, Query, Resolver } from '@nestjs/graphql'
+import type { AuthEvent } from '@portcullis/core'
+import type { MercuryStandIn, TestIssuer } from '@portcullis/testing'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   Auth,
   Claims,
+  CurrentProject,
   CurrentUser,
   JwtAuthGuard,
   PortcullisModule,
+  type ProjectIdentity,
   Public,
   Scopes,
   type User,
 } from '../src/index.js'
+import { appCredentials, PROJECT_A, projectConfigFor, startMercury } from './project-support.js'
 import { configFor, issuerForTest, type RunningApp, startApp } from './support.js'
 
 const typeDefs = /* GraphQL */ `
@@ -67,14 +71,44 @@ interface GraphqlResponse {
   errors?: { message: string; extensions: { code: string; originalError?: Record<string, unknown> } }[]
 }
 
-async function query(server: RunningApp, source: string, token?: string) {
+async function query(
+  server: RunningApp,
+  source: string,
+  token?: string,
+  headers: Record<string, string> = {},
+) {
   const response = await server.request('/graphql', {
     method: 'POST',
     token,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query: source }),
   })
   return { response, body: (await response.json()) as GraphqlResponse }
+}
+
+const projectTypeDefs = /* GraphQL */ `
+  type Query {
+    project: String!
+    caller: String!
+  }
+`
+
+@Resolver()
+class ProjectResolver {
+  @Query('project')
+  @Auth('project')
+  project(
+    @CurrentProject() project: ProjectIdentity,
+    @Context('project') fromContext: ProjectIdentity | undefined,
+  ) {
+    return `${project.tokenType} ${project.projectUuid} ${fromContext?.projectUuid}`
+  }
+
+  @Query('caller')
+  @Auth('any')
+  caller(@Context() context: { user?: User; project?: ProjectIdentity }) {
+    return `${context.user?.id ?? '-'} ${context.project?.projectUuid ?? '-'}`
+  }
 }
 
 function graphqlModule(config: Partial<ApolloDriverConfig> = {}) {
@@ -202,5 +236,76 @@ describe('guards in GraphQL resolvers (Apollo, Fastify)', () => {
     expect((await query(server, '{ admin }', await issuer.sign({ scope: 'admin' }))).body).toEqual({
       data: { admin: 'secret' },
     })
+  })
+})
+
+describe('one authentication per GraphQL operation', () => {
+  it('authenticates the token once and checks each root field’s own policy on that result', async () => {
+    const issuer = await issuerForTest()
+    const events: AuthEvent[] = []
+    const server = await startApp({
+      imports: [
+        PortcullisModule.forRoot(configFor(issuer), {
+          authOptions: { onEvent: (event) => events.push(event) },
+        }),
+        graphqlModule(),
+      ],
+      providers: [ViewerResolver],
+    })
+    const successes = () => events.filter((event) => event.type === 'auth.success').length
+    const auditor = await issuer.sign({ sub: 'ada', scope: 'audit', tenant: 't-1' })
+    const all = await query(server, '{ me { id } audited claim(name: "tenant") }', auditor)
+    expect(all.body).toEqual({ data: { me: { id: 'ada' }, audited: 'audited', claim: 't-1' } })
+    expect(successes()).toBe(1)
+
+    const denied = await query(server, '{ me { id } admin }', auditor)
+    expect(denied.body.errors?.map((error) => error.extensions.code)).toEqual(['FORBIDDEN'])
+    expect(denied.body.errors?.[0]?.extensions.originalError).toMatchObject({ code: 'insufficient_scope' })
+    expect(successes()).toBe(2)
+  })
+})
+
+describe('project credentials in GraphQL resolvers (Apollo, Express)', () => {
+  let mercury: MercuryStandIn
+  beforeAll(async () => {
+    mercury = await startMercury()
+  })
+  afterAll(() => mercury?.close())
+
+  let issuer: TestIssuer
+  let server: RunningApp
+  beforeEach(async () => {
+    issuer = await issuerForTest()
+    server = await startApp({
+      imports: [
+        PortcullisModule.forRoot(projectConfigFor(issuer, mercury)),
+        graphqlModule({ typeDefs: projectTypeDefs }),
+      ],
+      providers: [ProjectResolver],
+    })
+  })
+
+  it('hands the resolver the project through @CurrentProject() and the GraphQL context', async () => {
+    const { body } = await query(server, '{ project }', undefined, appCredentials('app-a', 'pw-a'))
+    expect(body).toEqual({ data: { project: `credentials ${PROJECT_A} ${PROJECT_A}` } })
+  })
+
+  it('puts the user or the project on the context in any mode, whichever the request carries', async () => {
+    const token = await issuer.sign({ sub: 'ada' })
+    expect((await query(server, '{ caller }', token)).body).toEqual({ data: { caller: 'ada -' } })
+    const project = await query(server, '{ caller }', undefined, appCredentials('app-a', 'pw-a'))
+    expect(project.body).toEqual({ data: { caller: `- ${PROJECT_A}` } })
+  })
+
+  it('answers UNAUTHENTICATED for a wrong secret and FORBIDDEN for a project without this service', async () => {
+    const wrong = await query(server, '{ project }', undefined, appCredentials('app-a', 'nope'))
+    expect(wrong.body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED')
+    expect(wrong.body.errors?.[0]?.extensions.originalError).toMatchObject({
+      statusCode: 401,
+      code: 'project_credentials_invalid',
+    })
+    const off = await query(server, '{ project }', undefined, appCredentials('app-off', 'pw-off'))
+    expect(off.body.errors?.[0]?.extensions.code).toBe('FORBIDDEN')
+    expect(off.body.errors?.[0]?.extensions.originalError).toMatchObject({ statusCode: 403 })
   })
 })
