@@ -15,6 +15,7 @@ import { configSchema, type PortcullisConfig, type PortcullisConfigInput } from 
 import { AuthError, type ChallengeParams } from './errors.js'
 import type { AuthEventListener } from './events.js'
 import { createTrustedIssuers, type TrustedIssuer } from './issuers/trusted-issuer.js'
+import type { JwsHeader } from './jwt/decode.js'
 import { type VerifiedToken, verifyToken } from './jwt/verify-token.js'
 import { type Logger, silentLogger } from './logger.js'
 import {
@@ -107,6 +108,8 @@ class PortcullisAuth implements Auth {
   readonly #allow: AllowRules | undefined
   readonly #defaultProjectId: string | undefined
   readonly #apiKeys: ApiKeyAuthenticator | undefined
+  readonly #headerCache = new Map<string, JwsHeader>()
+  readonly #signedInputs = new WeakSet<AuthInput>()
   readonly #trustedProxies: BlockList | undefined
   readonly #requireHttps: boolean
   readonly #logger: Logger
@@ -241,7 +244,12 @@ class PortcullisAuth implements Auth {
     try {
       if (client !== undefined) this.#limiter?.assertAllowed(client, Date.now())
       if (this.#starting) await this.#starting
-      if (this.#signedRequests) await this.#checkSignature(input)
+      // Once per request object: adapters that authenticate one request several times (GraphQL fields,
+      // subscription events) must not have their own second check refused as a replay.
+      if (this.#signedRequests && !this.#signedInputs.has(input)) {
+        await this.#checkSignature(input)
+        this.#signedInputs.add(input)
+      }
       const result = await this.#authenticateMode(input, compiled)
       if (this.#onEvent) this.#reportSuccess(compiled, result, started)
       return result
@@ -368,10 +376,9 @@ class PortcullisAuth implements Auth {
     let verified = this.#cache?.get(token, now)
     if (this.#onEvent) this.#onEvent({ type: verified ? 'cache.hit' : 'cache.miss', cache: 'token' })
     if (verified === undefined) {
-      assertBearerSyntax(token)
       verified = this.#sharedTokens && (await this.#sharedTokens.get(token, this.#issuers))
       if (verified === undefined) {
-        verified = await verifyToken(token, this.#issuers)
+        verified = await this.#verify(token)
         if (this.#sharedTokens) await this.#sharedTokens.set(verified, now)
       }
       // NEXUS_ID: the project of a Mercury user token that names none (shown, not enforced).
@@ -393,6 +400,19 @@ class PortcullisAuth implements Auth {
     const pending = this.#revocations.checkToken(jti, verified.user.subject, iat, now)
     if (pending) await pending
     return verified
+  }
+
+  /**
+   * Full verification. The JWS scan inside is stricter than RFC 6750's `b64token`, so the bearer syntax is
+   * only checked again when verification refuses the token: a 400 for a malformed header stays a 400.
+   */
+  async #verify(token: string): Promise<VerifiedToken> {
+    try {
+      return await verifyToken(token, this.#issuers, this.#headerCache)
+    } catch (error) {
+      assertBearerSyntax(token)
+      throw error
+    }
   }
 
   /** Signed requests (when configured): the adapter must pass method and URL, else nothing can be vouched for. */

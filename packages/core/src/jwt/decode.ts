@@ -16,7 +16,10 @@ export interface JwsHeader {
   [name: string]: unknown
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/
+// One anchored scan of the whole compact form (after the JWE check below): three non-empty base64url segments.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+/** Headers seen recently, parsed and checked: tokens of one key share one header segment. */
+const HEADER_CACHE_LIMIT = 64
 /** Longest `kid` we look up; real ones are short, and a huge one is only an attack on our maps. */
 const MAX_KID_LENGTH = 256
 
@@ -26,7 +29,7 @@ const MAX_KID_LENGTH = 256
  * Header fields that would let the token choose its own key (`jwk`, `jku`, `x5u`, `x5c`) are never read.
  * Hot path (cache miss).
  */
-export function decodeJws(token: string): DecodedJws {
+export function decodeJws(token: string, headers?: Map<string, JwsHeader>): DecodedJws {
   const first = token.indexOf('.')
   const second = token.indexOf('.', first + 1)
   if (first <= 0 || second < 0) throw malformed('not a compact JWS')
@@ -35,15 +38,29 @@ export function decodeJws(token: string): DecodedJws {
       cause: new Error('encrypted (JWE) or multi-part tokens are not accepted'),
     })
   }
+  // A segment of 4n+1 characters cannot come from any byte string; Buffer would silently drop the last one.
+  if (
+    !COMPACT_JWS.test(token) ||
+    first % 4 === 1 ||
+    (second - first - 1) % 4 === 1 ||
+    (token.length - second - 1) % 4 === 1
+  ) {
+    throw malformed('segments must be non-empty base64url without padding')
+  }
   const headerPart = token.slice(0, first)
   const payloadPart = token.slice(first + 1, second)
   const signaturePart = token.slice(second + 1)
-  if (!isBase64url(headerPart) || !isBase64url(payloadPart) || !isBase64url(signaturePart)) {
-    throw malformed('segments must be non-empty base64url without padding')
-  }
 
-  const header = parseJsonObject(headerPart, 'header') as JwsHeader
-  checkHeader(header)
+  // A cached header is a pure function of its segment, already checked; everything per token still runs.
+  let header = headers?.get(headerPart)
+  if (header === undefined) {
+    header = parseJsonObject(headerPart, 'header') as JwsHeader
+    checkHeader(header)
+    if (headers) {
+      if (headers.size >= HEADER_CACHE_LIMIT) headers.clear()
+      headers.set(headerPart, Object.freeze(header))
+    }
+  }
   const payload = parseJsonObject(payloadPart, 'payload')
   return {
     header,
@@ -51,11 +68,6 @@ export function decodeJws(token: string): DecodedJws {
     signingInput: Buffer.from(token.slice(0, second), 'latin1'),
     signature: Buffer.from(signaturePart, 'base64url'),
   }
-}
-
-// A length of 4n+1 cannot come from any byte string; Buffer would silently drop the dangling character.
-function isBase64url(segment: string): boolean {
-  return segment.length % 4 !== 1 && BASE64URL.test(segment)
 }
 
 function checkHeader(header: JwsHeader): void {

@@ -27,8 +27,9 @@ export interface VerifiedToken {
 export async function verifyToken(
   token: string,
   issuers: ReadonlyMap<string, TrustedIssuer>,
+  headerCache?: Map<string, JwsHeader>,
 ): Promise<VerifiedToken> {
-  const { header, payload, signingInput, signature } = decodeJws(token)
+  const { header, payload, signingInput, signature } = decodeJws(token, headerCache)
 
   const iss = payload.iss
   if (typeof iss !== 'string')

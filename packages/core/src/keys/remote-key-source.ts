@@ -121,18 +121,16 @@ export class RemoteKeySource implements KeySource {
     let url = this.#jwksUri ?? ''
     try {
       let shared = await this.#readShared()
-      let document = shared?.document
-      if (!document) {
+      if (!shared) {
         url = await this.#locateKeySet()
-        document = await this.#fetchOnce(url)
+        shared = await this.#fetchOnce(url)
       }
+      const document = shared.document
       const keys = await importKeySet(document, url)
       this.#keys = new KeySet(keys.imported)
-      this.#fetchedAt = shared?.fetchedAt ?? Date.now()
-      if (!shared) {
-        shared = { fetchedAt: this.#fetchedAt, document }
-        await this.#writeShared(shared)
-      }
+      // A set fetched here (fetchedAt 0) is stamped now and offered to the other instances.
+      this.#fetchedAt = shared.fetchedAt || Date.now()
+      if (!shared.fetchedAt) await this.#writeShared({ fetchedAt: this.#fetchedAt, document })
       this.#options.onFetch?.({
         issuer: this.#options.issuer,
         url,
@@ -158,24 +156,31 @@ export class RemoteKeySource implements KeySource {
    * Fetches from the issuer, unless another instance holds the shared fetch lock: then waits briefly for the
    * set it is fetching. Redis trouble never blocks a fetch; it only loses the sharing.
    */
-  async #fetchOnce(url: string): Promise<Record<string, unknown>> {
+  async #fetchOnce(url: string): Promise<SharedKeySetDocument> {
     const shared = this.#options.shared
     if (shared) {
       const locked = await shared
         .setIfAbsent(this.#sharedKey('jwks-lock:'), '1', this.#options.timeoutMs + 1000)
         .catch(() => true)
-      if (!locked) {
+      if (locked) {
+        // Double-checked: another instance may have stored a set and released the lock just before we took it.
+        const arrived = await this.#readShared()
+        if (arrived) {
+          await shared.delete(this.#sharedKey('jwks-lock:')).catch(() => {})
+          return arrived
+        }
+      } else {
         const deadline = Date.now() + SHARED_WAIT_MS
         while (Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, SHARED_POLL_MS))
           const arrived = await this.#readShared()
-          if (arrived) return arrived.document
+          if (arrived) return arrived
         }
       }
     }
     const document = await fetchJsonObject(url, this.#options)
     if (!Array.isArray(document.keys)) throw new FetchError(`${url} has no "keys" array`)
-    return document
+    return { fetchedAt: 0, document }
   }
 
   /** A shared key set fresher than the one held here, if the store has one. */
