@@ -169,8 +169,20 @@ describe('project', () => {
     } finally {
       client.disconnect()
     }
-    expect(await authenticateProject(project.appId, project.appSecret)).toBe(project.projectUuid)
-    expect(await authenticateProject(project.appId, 'wrong-secret')).toBe('project_credentials_invalid')
+    expect(
+      await Promise.all([
+        authenticateProject(project.appId, project.appSecret),
+        authenticateProject(project.appId, 'wrong-secret'),
+      ]),
+    ).toEqual([project.projectUuid, 'project_credentials_invalid'])
+    const [duplicate, unknown] = await Promise.all([
+      runCli(['project', 'create', '--name', 'x', '--app-id', project.appId, '--config', config]),
+      runCli(['project', 'disable', 'no-such-app', '--config', config, '--json']),
+    ])
+    expect(duplicate.code).toBe(1)
+    expect(duplicate.stderr).toContain('already exists')
+    expect(unknown.code).toBe(1)
+    expect(unknown.json().error.code).toBe('project_not_found')
 
     const disabled = await runCli(['project', 'disable', project.appId, '--config', config, '--json'])
     expect(disabled.code).toBe(0)
@@ -180,22 +192,6 @@ describe('project', () => {
     const enabled = await runCli(['project', 'enable', project.appId, '--config', config])
     expect(enabled.code).toBe(0)
     expect(await authenticateProject(project.appId, project.appSecret)).toBe(project.projectUuid)
-
-    const duplicate = await runCli([
-      'project',
-      'create',
-      '--name',
-      'x',
-      '--app-id',
-      project.appId,
-      '--config',
-      config,
-    ])
-    expect(duplicate.code).toBe(1)
-    expect(duplicate.stderr).toContain('already exists')
-    const unknown = await runCli(['project', 'disable', 'no-such-app', '--config', config, '--json'])
-    expect(unknown.code).toBe(1)
-    expect(unknown.json().error.code).toBe('project_not_found')
   })
 
   it('create --store yaml prints a static record to paste, holding only the HMAC', async () => {

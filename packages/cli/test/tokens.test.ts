@@ -47,7 +47,10 @@ describe('token mint → verify', () => {
     const token = minted.stdout.trim()
     expect(token.split('.')).toHaveLength(3)
 
-    const verified = await runCli(['verify', token, '--config', config, '--scope', 'orders:read', '--json'])
+    const [verified, human] = await Promise.all([
+      runCli(['verify', token, '--config', config, '--scope', 'orders:read', '--json']),
+      runCli(['verify', '--config', config], { input: token }),
+    ])
     expect(verified.code).toBe(0)
     expect(verified.json()).toMatchObject({
       valid: true,
@@ -56,15 +59,22 @@ describe('token mint → verify', () => {
       claims: { aud: AUDIENCE, sub: 'user-42' },
     })
 
-    const human = await runCli(['verify', '--config', config], { input: token })
     expect(human.code).toBe(0)
     expect(human.stdout).toContain('✓ valid')
     expect(human.stdout).toContain('ada@example.test')
   })
 
   it('answers exit 2 with the AuthError code for a wrong audience, a missing scope and an expired token', async () => {
-    const wrongAudience = (await mint('--aud', 'https://elsewhere.test')).stdout.trim()
-    const answer = await runCli(['verify', wrongAudience, '--config', config, '--json'])
+    const [wrongAudience, good, expired] = await Promise.all([
+      mint('--aud', 'https://elsewhere.test'),
+      mint('--aud', AUDIENCE, '--sub', 'u'),
+      mint('--aud', AUDIENCE, '--sub', 'u', '--claim', 'exp=1000000000'),
+    ]).then((runs) => runs.map((run) => run.stdout.trim()))
+    const [answer, scoped, late] = await Promise.all([
+      runCli(['verify', wrongAudience as string, '--config', config, '--json']),
+      runCli(['verify', good as string, '--config', config, '--scope', 'admin', '--json']),
+      runCli(['verify', expired as string, '--config', config]),
+    ])
     expect(answer.code).toBe(2)
     expect(answer.json()).toEqual({
       valid: false,
@@ -72,14 +82,8 @@ describe('token mint → verify', () => {
       status: 401,
       message: 'The access token is invalid.',
     })
-
-    const good = (await mint('--aud', AUDIENCE, '--sub', 'u')).stdout.trim()
-    const scoped = await runCli(['verify', good, '--config', config, '--scope', 'admin', '--json'])
     expect(scoped.code).toBe(2)
     expect(scoped.json()).toMatchObject({ valid: false, code: 'insufficient_scope', status: 403 })
-
-    const expired = (await mint('--aud', AUDIENCE, '--sub', 'u', '--claim', 'exp=1000000000')).stdout.trim()
-    const late = await runCli(['verify', expired, '--config', config])
     expect(late.code).toBe(2)
     expect(late.stdout).toContain('token_expired')
   })
@@ -125,13 +129,15 @@ describe('token mint → verify', () => {
 describe('decode', () => {
   it('shows header and claims marked UNVERIFIED, from an argument or standard input', async () => {
     const token = (await mint('--aud', AUDIENCE, '--sub', 'user-7')).stdout.trim()
-    const human = await runCli(['decode', token])
+    const [human, json] = await Promise.all([
+      runCli(['decode', token]),
+      runCli(['decode', '-', '--json'], { input: `Bearer ${token}\n` }),
+    ])
     expect(human.code).toBe(0)
     expect(human.stdout.split('\n')[0]).toContain('UNVERIFIED')
     expect(human.stdout).toContain('"sub": "user-7"')
     expect(human.stdout).toMatch(/exp +\d{4}-\d\d-\d\dT.*\(in 1[45] min\)/)
 
-    const json = await runCli(['decode', '-', '--json'], { input: `Bearer ${token}\n` })
     expect(json.code).toBe(0)
     expect(json.json()).toMatchObject({
       verified: false,
@@ -141,12 +147,14 @@ describe('decode', () => {
   })
 
   it('refuses a malformed token with a clean message and exit 2', async () => {
-    for (const [token, reason] of [
+    const cases = [
       ['not-a-token', 'expected three dot-separated segments'],
       ['e30.!!!.sig', 'the payload is not base64url'],
       [`${Buffer.from('{"alg":"none"}').toString('base64url')}.bm90IGpzb24.x`, 'the payload is not JSON'],
-    ]) {
-      const answer = await runCli(['decode', token as string])
+    ] as const
+    const answers = await Promise.all(cases.map(([token]) => runCli(['decode', token])))
+    for (const [index, answer] of answers.entries()) {
+      const reason = cases[index]?.[1] as string
       expect(answer.code).toBe(2)
       expect(answer.stdout).toBe('')
       expect(answer.stderr).toContain(reason)
