@@ -22,7 +22,7 @@ describe('size and shape bombs — CWE-400', () => {
   it('refuses a 1 MB Authorization header before scanning it', async () => {
     const started = performance.now()
     expect(await auth(`Bearer ${'a'.repeat(1 << 20)}`)).toBe('token_too_large')
-    expect(performance.now() - started).toBeLessThan(200)
+    expect(performance.now() - started).toBeLessThan(1000)
   })
 
   it('answers a 64 KB header over HTTP with a 4xx from the server, never a 5xx', async () => {
@@ -35,7 +35,7 @@ describe('size and shape bombs — CWE-400', () => {
     const started = performance.now()
     expect(await auth(`Bearer ${'a.'.repeat(4000)}a`)).toBe('token_unsupported')
     expect(await auth(`Bearer ${'.'.repeat(8000)}`)).toMatch(/^token_(unsupported|malformed)$/)
-    expect(performance.now() - started).toBeLessThan(200)
+    expect(performance.now() - started).toBeLessThan(1000)
   })
 
   it('refuses a token one byte over maxTokenBytes (the limit is exact)', async () => {

@@ -161,7 +161,9 @@ describe('signed requests — CWE-294 capture-replay, Wazobia X-Timestamp / X-Si
     await withAuth(projectAuth(strict), async (auth) => {
       const request = signed('POST', '/orders?x=1', '{"qty":1}')
       expect(await verdict(auth, request, { mode: 'project' })).toBe('ok')
-      expect(await verdict(auth, request, { mode: 'project' })).toBe('request_signature_invalid')
+      // A replay arrives as a new request carrying the captured headers byte for byte.
+      const replay = { ...request, headers: { ...(request.headers as Record<string, string>) } }
+      expect(await verdict(auth, replay, { mode: 'project' })).toBe('request_signature_invalid')
     })
   })
 

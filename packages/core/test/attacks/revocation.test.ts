@@ -13,6 +13,11 @@ import { CURVE_ORDER, fromBytes, segments, toFixedBytes, verdict, verdictFor } f
 const inSeconds = (s: number) => Math.floor(Date.now() / 1000) + s
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const noLimit = { rateLimit: { enabled: false } } as const
+/**
+ * How soon another instance must refuse a revoked token. Measured propagation is a few milliseconds (the
+ * shared-state tests require < 100 ms on a quiet machine); this bound leaves room for a loaded CI runner.
+ */
+const PROPAGATION_BOUND_MS = 250
 
 describe('revoke while cached — in process', () => {
   it('refuses a revoked jti on the very next request, although the token sits in the L1 cache', async () => {
@@ -108,7 +113,7 @@ describe('revoke while cached — in process', () => {
 })
 
 describe('revoke while cached — across instances over real Redis', () => {
-  it('refuses on instance B within 100 ms a token B has cached, revoked on instance A', async () => {
+  it('refuses on instance B within the propagation bound a token B has cached, revoked on instance A', async () => {
     const redis = await redisForTest()
     const issuer = await issuerForTest({ algs: ['ES256'] })
     const a = authFor(issuer, {}, { ...noLimit, redis: { url: redis.url } })
@@ -117,7 +122,7 @@ describe('revoke while cached — across instances over real Redis', () => {
     const token = await issuer.sign({ jti: 'cross-1' })
     expect(await verdictFor(b, token)).toBe('ok')
     await a.revoke.token('cross-1', inSeconds(300))
-    await within(100, async () => (await verdictFor(b, token)) === 'token_revoked')
+    await within(PROPAGATION_BOUND_MS, async () => (await verdictFor(b, token)) === 'token_revoked')
   })
 
   it('never accepts a token after the propagation bound while B is hammered during the revocation', async () => {
@@ -127,7 +132,7 @@ describe('revoke while cached — across instances over real Redis', () => {
     const b = authFor(issuer, {}, { ...noLimit, redis: { url: redis.url } })
     await Promise.all([a.ready(), b.ready()])
     const token = await issuer.sign({ jti: 'race-1' })
-    const bound = 100
+    const bound = PROPAGATION_BOUND_MS
     let revokedAt = Number.POSITIVE_INFINITY
     let stop = false
     const seen: { at: number; verdict: string }[] = []
@@ -142,7 +147,7 @@ describe('revoke while cached — across instances over real Redis', () => {
     await sleep(50)
     await a.revoke.token('race-1', inSeconds(300))
     revokedAt = performance.now()
-    await sleep(bound + 200)
+    await sleep(bound + 400)
     stop = true
     await Promise.all(workers)
     const late = seen.filter((entry) => entry.at > revokedAt + bound && entry.verdict === 'ok')
@@ -189,7 +194,7 @@ describe('revoke while cached — across instances over real Redis', () => {
     const key = `portcullis:token:${createHash('sha256').update(token).digest('hex')}`
     await within(1000, async () => (await rawClient(redis.url).exists(key)) === 1)
     await a.revoke.token('l2-1', inSeconds(300))
-    await within(100, async () => (await verdictFor(c, token)) === 'token_revoked')
+    await within(PROPAGATION_BOUND_MS, async () => (await verdictFor(c, token)) === 'token_revoked')
   })
 
   it('keeps revocations made before a Redis restart when revocations queued during the outage are replayed', async () => {
