@@ -8,8 +8,12 @@ import type { Request } from 'express'
  * the stream here would take it from the app. Hot path: one small object, nothing parsed.
  */
 export function toAuthInput(req: Request): AuthInput {
+  // Node keeps only the first of repeated Authorization headers; the distinct view keeps them all, so core
+  // can refuse the ambiguity instead of silently taking the first.
+  const repeated = req.headersDistinct?.authorization
+  const headers = repeated && repeated.length > 1 ? { ...req.headers, authorization: repeated } : req.headers
   const input: AuthInput = {
-    headers: req.headers,
+    headers,
     ip: req.ip,
     method: req.method,
     url: req.originalUrl,

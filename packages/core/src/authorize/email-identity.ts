@@ -30,8 +30,16 @@ export function normalizeDomain(domain: string): string | undefined {
  */
 export function canonicalUserId(id: string): string | undefined {
   const at = id.indexOf('@')
-  if (at === -1) return id.toLowerCase()
+  if (at === -1) return asciiLowerCase(id)
   if (at !== id.lastIndexOf('@')) return undefined
   const domain = emailDomain(id)
-  return domain === undefined ? undefined : `${id.slice(0, at).toLowerCase()}@${domain}`
+  return domain === undefined ? undefined : `${asciiLowerCase(id.slice(0, at))}@${domain}`
+}
+
+/**
+ * Case-folds A–Z only: Unicode case mapping folds other characters onto ASCII (the Kelvin sign K U+212A
+ * becomes "k"), which would let one account match another's allowlist entry.
+ */
+function asciiLowerCase(value: string): string {
+  return value.replace(/[A-Z]+/g, (upper) => upper.toLowerCase())
 }

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto'
 import { z } from 'zod'
 import { apiKeysConfigSchema } from '../api-keys/config.js'
 import { allowRulesConfigSchema } from '../authorize/allow-rules.js'
@@ -14,6 +15,18 @@ const httpUrl = z.url({ protocol: /^https?$/ })
 
 /** A custom claim check: return `false` or a reason string to reject the token. Code-only (not YAML). */
 export type ClaimsCheck = (claims: Readonly<Record<string, unknown>>) => boolean | string | undefined
+
+/** PEM blocks, JWK JSON, or anything node:crypto reads as a public key (CVE-2023-48223 class). */
+function looksLikeKey(secret: string): boolean {
+  const trimmed = secret.trim()
+  if (/-----BEGIN [A-Z0-9 ]+-----/.test(trimmed) || /^\{[\s\S]*"kty"/.test(trimmed)) return true
+  try {
+    createPublicKey(trimmed)
+    return true
+  } catch {
+    return false
+  }
+}
 
 const issuerSchema = z
   .object({
@@ -43,7 +56,14 @@ const issuerSchema = z
       .min(1)
       .optional(),
     /** Shared HMAC secret: only with HS* `algorithms`, never beside public keys. */
-    hsSecret: z.string().min(32, 'an HS secret must be at least 32 characters').optional(),
+    hsSecret: z
+      .string()
+      .min(32, 'an HS secret must be at least 32 characters')
+      .refine(
+        (secret) => !looksLikeKey(secret),
+        'a public key (PEM or JWK) is not a secret: whoever has it could sign',
+      )
+      .optional(),
     /** Preset parameters. */
     tenantId: nonEmpty.optional(),
     region: nonEmpty.optional(),

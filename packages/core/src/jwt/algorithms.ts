@@ -56,15 +56,46 @@ export function keyMismatch(key: KeyObject, alg: JwsAlgorithm): string | undefin
       if (type !== 'rsa' && !(family === 'PS' && type === 'rsa-pss')) return `${alg} needs an RSA key`
       if ((details?.modulusLength ?? 0) < MIN_RSA_MODULUS_BITS)
         return `RSA keys under ${MIN_RSA_MODULUS_BITS} bits are refused`
+      // e = 1 makes every value its own signature and an even e is no RSA key; e = 3 stays (a strict
+      // PKCS#1 verifier, as OpenSSL's, is safe with it, and Wycheproof treats it as valid).
+      if (
+        details?.publicExponent === undefined ||
+        details.publicExponent < 3n ||
+        details.publicExponent % 2n === 0n
+      ) {
+        return 'RSA public exponent must be odd and at least 3'
+      }
       return undefined
     case 'ES':
       if (type !== 'ec') return `${alg} needs an EC key`
       return details?.namedCurve === EC_CURVE[alg] ? undefined : `${alg} needs curve ${EC_CURVE[alg]}`
     default:
       // EdDSA covers Ed25519 and Ed448 (RFC 8037); the fully-specified Ed25519 alg only Ed25519.
+      if (type === 'ed25519' && isSmallOrderEd25519(key)) return 'Ed25519 keys of small order are refused'
       if (alg === 'Ed25519') return type === 'ed25519' ? undefined : 'Ed25519 needs an Ed25519 key'
       return type === 'ed25519' || type === 'ed448' ? undefined : 'EdDSA needs an OKP key'
   }
+}
+
+// The Ed25519 points of small order (libsodium's blocklist, canonical encodings, little-endian hex). A key at
+// one of them lets a signature with R of small order and S = 0 verify every message.
+const SMALL_ORDER_ED25519 = new Set([
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0000000000000000000000000000000000000000000000000000000000000080',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+  '0100000000000000000000000000000000000000000000000000000000000080',
+])
+
+function isSmallOrderEd25519(key: KeyObject): boolean {
+  const x = key.export({ format: 'jwk' }).x
+  return x === undefined || SMALL_ORDER_ED25519.has(Buffer.from(x, 'base64url').toString('hex'))
 }
 
 /** Builds the verifier for a key already checked with `keyMismatch`. */

@@ -57,6 +57,8 @@ export async function importVerificationJwk(value: unknown): Promise<JwkImport> 
 
 /** Imports a PEM public key or X.509 certificate given in configuration. Throws on anything unusable. */
 export function importPemKey(pem: string, kid?: string, alg?: JwsAlgorithm): VerificationKey {
+  // createPublicKey would derive the public half of a private key; a private key in config is a leak to refuse.
+  if (/PRIVATE KEY/.test(pem)) throw new Error('a private key was given where a public key belongs')
   const key = createPublicKey(pem)
   return new VerificationKey(key, kid, alg)
 }

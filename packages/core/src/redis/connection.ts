@@ -21,7 +21,8 @@ const DEFAULTS: RedisOptions = {
   enableOfflineQueue: true,
   connectTimeout: 2000,
   commandTimeout: 1000,
-  retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+  // Capped low: recovery within a second of Redis returning matters more than sparing a down server.
+  retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 500),
   lazyConnect: false,
 }
 

@@ -1,3 +1,4 @@
+import { ReplyError } from 'ioredis'
 import { AuthError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { RevocationChecker } from '../revocation/revocation-checker.js'
@@ -99,15 +100,37 @@ export class RedisRevocations implements RevocationChecker {
       connection.on('ready', this.#onReady)
       connection.on('close', this.#onClose)
     }
-    await this.#configureKeyspaceEvents()
-    await subscriber.subscribe(this.#connection.prefix + REVOCATION_CHANNEL).catch(() => {})
-    if (this.#keyspacePatterns.length) await subscriber.psubscribe(...this.#keyspacePatterns).catch(() => {})
+    await this.#ensureSubscribed()
     await this.#resync(true)
-    this.#resyncTimer = setInterval(() => void this.#resync(false), this.#options.resyncIntervalMs)
+    this.#resyncTimer = setInterval(
+      () => void this.#ensureSubscribed().then(() => this.#resync(false)),
+      Math.min(this.#options.resyncIntervalMs, 1000 * 30),
+    )
     this.#resyncTimer.unref()
   }
 
-  readonly #onReady = () => void this.#resync(true)
+  readonly #onReady = () => void this.#ensureSubscribed().then(() => this.#resync(true))
+
+  /**
+   * Subscribes to the revocation channel (and keyspace notifications) until it succeeds: a subscription that
+   * timed out on a busy start must not leave an instance that looks live but hears nothing. Until it holds,
+   * the instance is not live (see `#markLive`).
+   */
+  async #ensureSubscribed(): Promise<void> {
+    if (this.#subscribed || this.#closed) return
+    const subscriber = this.#connection.subscriber
+    try {
+      if (!this.#keyspaceSettled) await this.#configureKeyspaceEvents()
+      await subscriber.subscribe(this.#connection.prefix + REVOCATION_CHANNEL)
+      if (this.#keyspacePatterns.length) await subscriber.psubscribe(...this.#keyspacePatterns)
+      this.#subscribed = true
+    } catch (error) {
+      this.#logger.debug({ error: (error as Error).message }, 'revocation subscription failed; retrying')
+    }
+  }
+
+  #subscribed = false
+  #keyspaceSettled = false
   readonly #onClose = () => this.#goDown('connection closed')
 
   async close(): Promise<void> {
@@ -122,7 +145,10 @@ export class RedisRevocations implements RevocationChecker {
 
   /** Keyspace notifications are per node; on Cluster only our own PUBLISH and the resync are relied on. */
   async #configureKeyspaceEvents(): Promise<void> {
-    if (this.#options.keyspaceEvents === 'off' || this.#connection.isCluster) return
+    if (this.#options.keyspaceEvents === 'off' || this.#connection.isCluster) {
+      this.#keyspaceSettled = true
+      return
+    }
     const client = this.#connection.client as import('ioredis').Redis
     try {
       const [, flags = ''] = (await client.config('GET', 'notify-keyspace-events')) as [string, string]
@@ -135,7 +161,11 @@ export class RedisRevocations implements RevocationChecker {
       this.#keyspacePatterns = this.#families.map(
         (family) => `__keyspace@${db}__:${escapeGlob(family.prefix)}*`,
       )
+      this.#keyspaceSettled = true
     } catch (error) {
+      // The server said no (managed Redis forbids CONFIG): settle without notifications. A timeout: try again.
+      if (!(error instanceof ReplyError)) throw error
+      this.#keyspaceSettled = true
       this.#logger.warn(
         { error: (error as Error).message },
         'Redis keyspace notifications are unavailable: revocations written without PUBLISH arrive with the periodic resync only',
@@ -173,12 +203,15 @@ export class RedisRevocations implements RevocationChecker {
 
   /** Live = the view was just rebuilt from Redis and the subscriber is there to keep it current. */
   #markLive(): void {
-    if (this.#live || this.#closed || this.#connection.subscriber.status !== 'ready') return
+    if (this.#live || this.#closed || !this.#subscribed || this.#connection.subscriber.status !== 'ready')
+      return
     this.#live = true
     this.#options.onStateChange?.('live', {})
   }
 
   #goDown(reason: string): void {
+    // ioredis re-subscribes on reconnect, but only channels it knows it holds: check again when ready.
+    if (this.#connection.subscriber.status !== 'ready') this.#subscribed = false
     if (!this.#live) return
     this.#live = false
     this.#downSince = Date.now()
@@ -202,12 +235,18 @@ export class RedisRevocations implements RevocationChecker {
     let force = forced
     const client = this.#connection.client
     try {
-      // Queued revocations first, so the rebuilt view (and every other instance) includes them.
-      await this.#flushUnsent()
+      // Data loss is judged before our queued writes bump the version; then the queue, so the rebuilt view
+      // (and every other instance) includes them.
       let version = await client.get(this.#connection.prefix + REVOCATION_VERSION)
+      let repaired = false
       if (lostData(this.#lastVersion, version)) {
         version = await this.#repairFromView()
         force = true
+        repaired = true
+      }
+      if (this.#unsent.length > 0) {
+        await this.#flushUnsent()
+        version = await client.get(this.#connection.prefix + REVOCATION_VERSION)
       }
       const now = Date.now()
       const due = now - this.#lastFullSyncAt >= this.#options.resyncIntervalMs * 10
@@ -221,7 +260,8 @@ export class RedisRevocations implements RevocationChecker {
       }
       for (const delta of this.#pendingDuringSync) view.apply(delta)
       this.#view = view
-      this.#lastVersion = version
+      // Only forward (a write of ours may have bumped it while we scanned), except right after a repair.
+      if (repaired || Number(version ?? -1) > Number(this.#lastVersion ?? -1)) this.#lastVersion = version
       this.#lastFullSyncAt = now
       this.#markLive()
       return true
@@ -307,7 +347,16 @@ export class RedisRevocations implements RevocationChecker {
 
   async #flushUnsent(): Promise<void> {
     while (this.#unsent.length > 0) {
-      await (this.#unsent[0] as () => Promise<void>)()
+      try {
+        await (this.#unsent[0] as () => Promise<void>)()
+      } catch (error) {
+        // Unreachable: keep it and stop. Refused by Redis itself: retrying cannot help; drop it, say so.
+        if (!(error instanceof ReplyError)) throw error
+        this.#logger.error(
+          { error: (error as Error).message },
+          'Redis refused a queued revocation; it applies on this instance only',
+        )
+      }
       this.#unsent.shift()
     }
   }
@@ -335,6 +384,8 @@ export class RedisRevocations implements RevocationChecker {
           await send()
           return
         } catch (error) {
+          // Redis answered with an error: the write is wrong, not late. Tell the caller; do not queue it.
+          if (error instanceof ReplyError) throw error
           this.#logger.warn(
             { kind, error: (error as Error).message },
             'revocation queued until Redis is reachable',
@@ -347,7 +398,8 @@ export class RedisRevocations implements RevocationChecker {
     const client = () => this.#connection.client
     return {
       token: async (jti, expiresAt) => {
-        const until = toEpochMs(expiresAt)
+        // Whole milliseconds: NumericDates may be fractional (RFC 7519 §2), Redis PXAT takes integers only.
+        const until = Math.ceil(toEpochMs(expiresAt))
         if (until <= Date.now()) return
         await write('jti', jti, (key) => client().set(key, '1', 'PXAT', until), {
           kind: 'token',
@@ -357,7 +409,7 @@ export class RedisRevocations implements RevocationChecker {
         })
       },
       subject: async (subject, before = new Date()) => {
-        const cutoff = toEpochMs(before)
+        const cutoff = Math.ceil(toEpochMs(before))
         const retention = this.#options.subjectRetentionMs
         await write('sub', subject, (key) => client().set(key, String(cutoff), 'PX', retention), {
           kind: 'subject',
