@@ -58,7 +58,7 @@ describe('portcullis login', () => {
     expect(url.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/)
     expect(redirect.searchParams.get('state')).toBe(url.searchParams.get('state'))
     expect(callback.status).toBe(200)
-    expect(run.code).toBe(0)
+    expect(run.code, run.stderr + run.stdout).toBe(0)
     expect(run.json()).toMatchObject({
       status: 'signed-in',
       issuer: issuer.url,
@@ -77,7 +77,7 @@ describe('portcullis login', () => {
 
     // The kept token is a real one: `token get` hands it out and `verify` accepts it as the APIs would.
     const got = await runCli(['token', 'get'], { env })
-    expect(got.code).toBe(0)
+    expect(got.code, got.stderr + got.stdout).toBe(0)
     expect(got.stdout.trim()).toBe(kept.accessToken)
     const config = join(home, 'portcullis.yaml')
     await writeFile(
@@ -85,7 +85,7 @@ describe('portcullis login', () => {
       `audience: ${DEMO_AUDIENCE}\nissuers:\n  - issuer: ${issuer.url}\n    preset: mercury\n`,
     )
     const verified = await runCli(['verify', '-', '--config', config, '--json'], { env, input: got.stdout })
-    expect(verified.code).toBe(0)
+    expect(verified.code, verified.stderr + verified.stdout).toBe(0)
     expect(verified.json()).toMatchObject({
       valid: true,
       user: { id: 'ada@demo.test', scopes: ['profile:read'] },
@@ -95,7 +95,7 @@ describe('portcullis login', () => {
     const again = await runCli(['login', '--issuer', issuer.url, '--client-id', DEMO_CLIENT_ID, '--json'], {
       env,
     })
-    expect(again.code).toBe(0)
+    expect(again.code, again.stderr + again.stdout).toBe(0)
     expect(again.json().status).toBe('cached')
   })
 
@@ -105,21 +105,21 @@ describe('portcullis login', () => {
     })
     expect(callback.status).toBe(400)
     expect(await callback.text()).toContain('Sign-in refused')
-    expect(run.code).toBe(2)
+    expect(run.code, run.stderr + run.stdout).toBe(2)
     expect(run.json().error).toMatchObject({ code: 'state_mismatch', exitCode: 2 })
     await expect(stat(credentialsFile())).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('reports a sign-in the user declined with exit 2', async () => {
     const { run } = await login({ action: 'deny' })
-    expect(run.code).toBe(2)
+    expect(run.code, run.stderr + run.stdout).toBe(2)
     expect(run.json().error).toMatchObject({ code: 'login_denied' })
     expect(run.json().error.message).toContain('access_denied')
   })
 
   it('refreshes an expired token with the rotated refresh token, keeping the file 0600', async () => {
     const { run } = await login()
-    expect(run.code).toBe(0)
+    expect(run.code, run.stderr + run.stdout).toBe(0)
     const file = JSON.parse(await readFile(credentialsFile(), 'utf8'))
     const before = file.credentials[0]
     // As if its 15 minutes had passed.
@@ -127,7 +127,7 @@ describe('portcullis login', () => {
     await writeFile(credentialsFile(), JSON.stringify(file))
 
     const got = await runCli(['token', 'get', '--issuer', issuer.url, '--json'], { env })
-    expect(got.code).toBe(0)
+    expect(got.code, got.stderr + got.stdout).toBe(0)
     expect(got.json()).toMatchObject({ refreshed: true, issuer: issuer.url })
     expect(got.json().accessToken).not.toBe(before.accessToken)
     const after = JSON.parse(await readFile(credentialsFile(), 'utf8')).credentials[0]
@@ -138,7 +138,7 @@ describe('portcullis login', () => {
     const out = await runCli(['logout', '--json'], { env })
     expect(out.json()).toMatchObject({ loggedOut: true, revokedAtIssuer: true })
     const none = await runCli(['token', 'get', '--json'], { env })
-    expect(none.code).toBe(2)
+    expect(none.code, none.stderr + none.stdout).toBe(2)
     expect(none.json().error.code).toBe('not_signed_in')
   })
 
@@ -149,7 +149,7 @@ describe('portcullis login', () => {
         env,
       },
     )
-    expect(run.code).toBe(4)
+    expect(run.code, run.stderr + run.stdout).toBe(4)
     expect(run.json().error.code).toBe('issuer_unavailable')
   })
 })

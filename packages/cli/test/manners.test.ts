@@ -47,9 +47,9 @@ describe('help and usage', () => {
       runCli(['frobnicate']),
       runCli(['decode', '--bogus', 'x', '--json']),
     ])
-    expect(command.code).toBe(1)
+    expect(command.code, command.stderr + command.stdout).toBe(1)
     expect(command.stderr).toContain("unknown command 'frobnicate'")
-    expect(option.code).toBe(1)
+    expect(option.code, option.stderr + option.stdout).toBe(1)
     expect(option.json()).toEqual({
       error: { code: 'unknown_option', message: "unknown option '--bogus' (see --help)", exitCode: 1 },
     })
@@ -81,7 +81,7 @@ describe('config check', () => {
       'audience: https://api.test\nissuers:\n  - issuer: https://id.example.test\n    preset: auth0\nredis:\n  url: redis://:hunter2-password@redis.internal:6379\n',
     )
     const run = await runCli(['config', 'check', '--config', file, '--json'])
-    expect(run.code).toBe(0)
+    expect(run.code, run.stderr + run.stdout).toBe(0)
     expect(run.json()).toEqual({
       valid: true,
       source: file,
@@ -107,20 +107,20 @@ describe('config check', () => {
       runCli(['config', 'check', '--config', join(dir, 'absent.yaml')]),
       runCli(['config', 'check'], { env: { PORTCULLIS_CONFIG: broken } }),
     ])
-    expect(human.code).toBe(3)
+    expect(human.code, human.stderr + human.stdout).toBe(3)
     expect(human.stdout).toContain('✗ invalid configuration')
     expect(human.stdout).toContain('- issuers[0].audience: an audience is required')
     expect(human.stdout).toContain('- tokenCache.ttlSec:')
-    expect(json.code).toBe(3)
+    expect(json.code, json.stderr + json.stdout).toBe(3)
     expect(json.json().valid).toBe(false)
     expect(json.json().issues.map((issue: { path: string }) => issue.path)).toEqual(
       expect.arrayContaining(['issuers[0].audience', 'issuers[0].algorithms', 'tokenCache.ttlSec']),
     )
-    expect(yaml.code).toBe(3)
+    expect(yaml.code, yaml.stderr + yaml.stdout).toBe(3)
     expect(yaml.stdout).toContain('not valid YAML')
-    expect(missing.code).toBe(3)
+    expect(missing.code, missing.stderr + missing.stdout).toBe(3)
     expect(missing.stdout).toContain('cannot read')
-    expect(fromEnv.code).toBe(3)
+    expect(fromEnv.code, fromEnv.stderr + fromEnv.stdout).toBe(3)
     expect(fromEnv.stdout).toContain('issuers[0].audience')
   })
 
@@ -128,7 +128,7 @@ describe('config check', () => {
     const broken = join(dir, 'broken-verify.yaml')
     await writeFile(broken, 'issuers:\n  - issuer: https://id.example.test\n')
     const run = await runCli(['verify', 'e30.e30.sig', '--config', broken, '--json'])
-    expect(run.code).toBe(3)
+    expect(run.code, run.stderr + run.stdout).toBe(3)
     expect(run.json().error).toMatchObject({
       code: 'config_invalid',
       issues: [{ path: 'issuers[0].audience' }],

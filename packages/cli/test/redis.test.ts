@@ -63,7 +63,7 @@ const mint = async (...args: string[]) => {
     AUDIENCE,
     ...args,
   ])
-  expect(run.code).toBe(0)
+  expect(run.code, run.stderr + run.stdout).toBe(0)
   return run.stdout.trim()
 }
 const verify = (token: string) => runCli(['verify', token, '--config', config, '--json'])
@@ -74,14 +74,14 @@ describe('revoke', () => {
     expect((await verify(token)).code).toBe(0)
 
     const revoked = await runCli(['revoke', '--token', token, '--config', config, '--json'])
-    expect(revoked.code).toBe(0)
+    expect(revoked.code, revoked.stderr + revoked.stdout).toBe(0)
     expect(revoked.json()).toMatchObject({ revoked: true, kind: 'jti', id: 'jti-revoke-me' })
     const refused = await verify(token)
-    expect(refused.code).toBe(2)
+    expect(refused.code, refused.stderr + refused.stdout).toBe(2)
     expect(refused.json()).toMatchObject({ valid: false, code: 'token_revoked' })
 
     const restored = await runCli(['revoke', '--jti', 'jti-revoke-me', '--undo', '--config', config])
-    expect(restored.code).toBe(0)
+    expect(restored.code, restored.stderr + restored.stdout).toBe(0)
     expect(restored.stdout).toContain('Restored token jti-revoke-me')
     expect((await verify(token)).code).toBe(0)
   })
@@ -89,27 +89,35 @@ describe('revoke', () => {
   it('revokes every token of a subject issued until now', async () => {
     const token = await mint('--sub', 'user-2')
     const revoked = await runCli(['revoke', '--sub', 'user-2', '--config', config])
-    expect(revoked.code).toBe(0)
+    expect(revoked.code, revoked.stderr + revoked.stdout).toBe(0)
     const [refused, other] = await Promise.all([verify(token), mint('--sub', 'user-3').then(verify)])
     expect(refused.json().code).toBe('token_revoked')
-    expect(other.code).toBe(0)
+    expect(other.code, other.stderr + other.stdout).toBe(0)
   })
 
   it('needs redis in the config (exit 3) and a reachable Redis (exit 4); one target only (exit 1)', async () => {
     const noRedis = join(dir, 'no-redis.yaml')
     const unreachable = join(dir, 'unreachable.yaml')
     await writeFile(noRedis, `audience: ${AUDIENCE}\nissuers:\n  - issuer: ${issuer.url}\n`)
-    await writeFile(unreachable, `audience: ${AUDIENCE}\nredis:\n  url: redis://127.0.0.1:9\n`)
-    const [missing, down, both] = await Promise.all([
+    await writeFile(
+      unreachable,
+      `audience: ${AUDIENCE}\nissuers:\n  - issuer: ${issuer.url}\nredis:\n  url: redis://127.0.0.1:9\n`,
+    )
+    const token = await mint('--sub', 'user-9')
+    const [missing, down, both, verifyDown] = await Promise.all([
       runCli(['revoke', '--jti', 'x', '--config', noRedis, '--json']),
       runCli(['revoke', '--jti', 'x', '--config', unreachable, '--json']),
       runCli(['revoke', '--jti', 'x', '--sub', 'y', '--config', config, '--json']),
+      // verify fails closed, as a service would: revocations cannot be vouched for.
+      runCli(['verify', token, '--config', unreachable, '--json']),
     ])
-    expect(missing.code).toBe(3)
+    expect(verifyDown.code, verifyDown.stderr + verifyDown.stdout).toBe(4)
+    expect(verifyDown.json()).toMatchObject({ valid: false, code: 'auth_unavailable', status: 503 })
+    expect(missing.code, missing.stderr + missing.stdout).toBe(3)
     expect(missing.json().error).toMatchObject({ code: 'config_invalid', issues: [{ path: 'redis' }] })
-    expect(down.code).toBe(4)
+    expect(down.code, down.stderr + down.stdout).toBe(4)
     expect(down.json().error.code).toBe('redis_unavailable')
-    expect(both.code).toBe(1)
+    expect(both.code, both.stderr + both.stdout).toBe(1)
   })
 })
 
@@ -146,7 +154,7 @@ describe('project', () => {
       config,
       '--json',
     ])
-    expect(created.code).toBe(0)
+    expect(created.code, created.stderr + created.stdout).toBe(0)
     const project = created.json()
     expect(project).toMatchObject({
       store: 'redis',
@@ -179,19 +187,23 @@ describe('project', () => {
       runCli(['project', 'create', '--name', 'x', '--app-id', project.appId, '--config', config]),
       runCli(['project', 'disable', 'no-such-app', '--config', config, '--json']),
     ])
-    expect(duplicate.code).toBe(1)
+    expect(duplicate.code, duplicate.stderr + duplicate.stdout).toBe(1)
     expect(duplicate.stderr).toContain('already exists')
-    expect(unknown.code).toBe(1)
+    expect(unknown.code, unknown.stderr + unknown.stdout).toBe(1)
     expect(unknown.json().error.code).toBe('project_not_found')
 
     const disabled = await runCli(['project', 'disable', project.appId, '--config', config, '--json'])
-    expect(disabled.code).toBe(0)
+    expect(disabled.code, disabled.stderr + disabled.stdout).toBe(0)
     expect(disabled.json()).toMatchObject({ enabled: false, projectUuid: project.projectUuid })
     expect(await authenticateProject(project.appId, project.appSecret)).toBe('project_revoked')
 
     const enabled = await runCli(['project', 'enable', project.appId, '--config', config])
-    expect(enabled.code).toBe(0)
-    expect(await authenticateProject(project.appId, project.appSecret)).toBe(project.projectUuid)
+    expect(enabled.code, enabled.stderr + enabled.stdout).toBe(0)
+    // The revocation is lifted at once; the disabled record looked up above stays cached (shared in Redis)
+    // until projects.cache.ttlSec, 1 s here.
+    await expect
+      .poll(() => authenticateProject(project.appId, project.appSecret), { timeout: 5000, interval: 250 })
+      .toBe(project.projectUuid)
   })
 
   it('create --store yaml prints a static record to paste, holding only the HMAC', async () => {
@@ -207,7 +219,7 @@ describe('project', () => {
       '--config',
       config,
     ])
-    expect(created.code).toBe(0)
+    expect(created.code, created.stderr + created.stdout).toBe(0)
     const secret = /app secret +(\S+)/.exec(created.stdout)?.[1] ?? ''
     const yaml = created.stdout.slice(created.stdout.indexOf('- appId'))
     const [record] = parse(yaml)
@@ -229,7 +241,7 @@ describe('project', () => {
         .join('\n')}\n`,
     )
     const checked = await runCli(['config', 'check', '--config', staticConfig, '--json'])
-    expect(checked.code).toBe(0)
+    expect(checked.code, checked.stderr + checked.stdout).toBe(0)
     expect(checked.json()).toMatchObject({ valid: true, projectResolvers: ['static'] })
   })
 })

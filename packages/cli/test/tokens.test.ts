@@ -43,7 +43,7 @@ describe('token mint → verify', () => {
       '--claim',
       'email="ada@example.test"',
     )
-    expect(minted.code).toBe(0)
+    expect(minted.code, minted.stderr + minted.stdout).toBe(0)
     const token = minted.stdout.trim()
     expect(token.split('.')).toHaveLength(3)
 
@@ -51,7 +51,7 @@ describe('token mint → verify', () => {
       runCli(['verify', token, '--config', config, '--scope', 'orders:read', '--json']),
       runCli(['verify', '--config', config], { input: token }),
     ])
-    expect(verified.code).toBe(0)
+    expect(verified.code, verified.stderr + verified.stdout).toBe(0)
     expect(verified.json()).toMatchObject({
       valid: true,
       issuer: issuer.url,
@@ -59,7 +59,7 @@ describe('token mint → verify', () => {
       claims: { aud: AUDIENCE, sub: 'user-42' },
     })
 
-    expect(human.code).toBe(0)
+    expect(human.code, human.stderr + human.stdout).toBe(0)
     expect(human.stdout).toContain('✓ valid')
     expect(human.stdout).toContain('ada@example.test')
   })
@@ -75,16 +75,16 @@ describe('token mint → verify', () => {
       runCli(['verify', good as string, '--config', config, '--scope', 'admin', '--json']),
       runCli(['verify', expired as string, '--config', config]),
     ])
-    expect(answer.code).toBe(2)
+    expect(answer.code, answer.stderr + answer.stdout).toBe(2)
     expect(answer.json()).toEqual({
       valid: false,
       code: 'token_audience_invalid',
       status: 401,
       message: 'The access token is invalid.',
     })
-    expect(scoped.code).toBe(2)
+    expect(scoped.code, scoped.stderr + scoped.stdout).toBe(2)
     expect(scoped.json()).toMatchObject({ valid: false, code: 'insufficient_scope', status: 403 })
-    expect(late.code).toBe(2)
+    expect(late.code, late.stderr + late.stdout).toBe(2)
     expect(late.stdout).toContain('token_expired')
   })
 
@@ -93,7 +93,7 @@ describe('token mint → verify', () => {
     issuer.setMode('down')
     try {
       const answer = await runCli(['verify', token, '--config', config, '--json'])
-      expect(answer.code).toBe(4)
+      expect(answer.code, answer.stderr + answer.stdout).toBe(4)
       expect(answer.json()).toMatchObject({ valid: false, code: 'issuer_unavailable', status: 503 })
     } finally {
       issuer.setMode('ok')
@@ -103,7 +103,7 @@ describe('token mint → verify', () => {
   it('keygen writes a 0600 private JWK that mints tokens a static-key config accepts', async () => {
     const keyFile = join(dir, 'cli-key.json')
     const generated = await runCli(['token', 'keygen', '--alg', 'EdDSA', '--out', keyFile, '--json'])
-    expect(generated.code).toBe(0)
+    expect(generated.code, generated.stderr + generated.stdout).toBe(0)
     const { publicJwk, kid } = generated.json()
     expect(publicJwk).toMatchObject({ kty: 'OKP', alg: 'EdDSA', kid })
     expect(publicJwk.d).toBeUndefined()
@@ -117,11 +117,11 @@ describe('token mint → verify', () => {
     const claims = JSON.stringify({ sub: 'svc', aud: AUDIENCE, iss: 'https://cli.test', roles: ['a'] })
     const token = (await runCli(['token', 'mint', '--key', keyFile, '--claims-json', claims])).stdout.trim()
     const verified = await runCli(['verify', token, '--config', staticConfig, '--json'])
-    expect(verified.code).toBe(0)
+    expect(verified.code, verified.stderr + verified.stdout).toBe(0)
     expect(verified.json().claims).toMatchObject({ roles: ['a'], sub: 'svc' })
 
     const again = await runCli(['token', 'keygen', '--out', keyFile])
-    expect(again.code).toBe(1)
+    expect(again.code, again.stderr + again.stdout).toBe(1)
     expect(again.stderr).toContain('not overwritten')
   })
 })
@@ -133,12 +133,12 @@ describe('decode', () => {
       runCli(['decode', token]),
       runCli(['decode', '-', '--json'], { input: `Bearer ${token}\n` }),
     ])
-    expect(human.code).toBe(0)
+    expect(human.code, human.stderr + human.stdout).toBe(0)
     expect(human.stdout.split('\n')[0]).toContain('UNVERIFIED')
     expect(human.stdout).toContain('"sub": "user-7"')
     expect(human.stdout).toMatch(/exp +\d{4}-\d\d-\d\dT.*\(in 1[45] min\)/)
 
-    expect(json.code).toBe(0)
+    expect(json.code, json.stderr + json.stdout).toBe(0)
     expect(json.json()).toMatchObject({
       verified: false,
       header: { alg: 'ES256', kid: issuer.key('ES256').kid, typ: 'JWT' },
@@ -155,13 +155,13 @@ describe('decode', () => {
     const answers = await Promise.all(cases.map(([token]) => runCli(['decode', token])))
     for (const [index, answer] of answers.entries()) {
       const reason = cases[index]?.[1] as string
-      expect(answer.code).toBe(2)
+      expect(answer.code, answer.stderr + answer.stdout).toBe(2)
       expect(answer.stdout).toBe('')
       expect(answer.stderr).toContain(reason)
       expect(answer.stderr).not.toMatch(/\n\s+at /) // no stack trace
     }
     const json = await runCli(['decode', 'a.b', '--json'])
-    expect(json.code).toBe(2)
+    expect(json.code, json.stderr + json.stdout).toBe(2)
     expect(json.json()).toEqual({
       error: {
         code: 'token_malformed',

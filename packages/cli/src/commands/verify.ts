@@ -1,7 +1,7 @@
 import type { AuthResult } from '@portcullis/core'
 import type { Command } from 'commander'
 import { CliError } from '../cli-error.js'
-import { CONFIG_OPTION, loadCliConfig } from '../config/load-cli-config.js'
+import { CONFIG_OPTION, forOneShot, loadCliConfig } from '../config/load-cli-config.js'
 import { type CommandContext, collect } from '../context.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { readTokenArgument } from '../read-token.js'
@@ -33,7 +33,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
       const token = await readTokenArgument(argument, ctx.io)
       const { config } = await loadCliConfig(options.config, ctx.io.env)
       const { createAuth, isAuthError } = await import('@portcullis/core')
-      const auth = createAuth(config)
+      const auth = createAuth(forOneShot(config))
       let result: AuthResult
       try {
         result = await auth.authenticate(

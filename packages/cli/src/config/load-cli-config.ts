@@ -45,3 +45,17 @@ export const CONFIG_OPTION = [
 function serviceEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('PORTCULLIS_CLI_')))
 }
+
+/**
+ * The config for a `createAuth` that lives for one command. A service's Redis command timeout (1 s by
+ * default) is tuned for requests and also caps the first revocation sync; a one-off command from a busy
+ * laptop may need longer to connect, and would otherwise fail closed (`auth_unavailable`) or have a
+ * revocation queued in a process about to end.
+ */
+export function forOneShot(config: PortcullisConfig): PortcullisConfig {
+  if (!config.redis) return config
+  return {
+    ...config,
+    redis: { ...config.redis, commandTimeoutMs: Math.max(config.redis.commandTimeoutMs, 5000) },
+  }
+}

@@ -12,8 +12,8 @@ export type RedisClient = Redis | Cluster
 export async function openRedis(config: RedisConfig): Promise<RedisClient> {
   const { Cluster, Redis } = await import('ioredis')
   const options: RedisOptions = {
-    connectTimeout: 2000,
-    commandTimeout: config.commandTimeoutMs,
+    connectTimeout: 5000,
+    commandTimeout: Math.max(config.commandTimeoutMs, 5000),
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
     lazyConnect: true,

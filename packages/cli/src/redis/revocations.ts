@@ -1,5 +1,6 @@
 import type { PortcullisConfig } from '@portcullis/core'
 import { CliError } from '../cli-error.js'
+import { forOneShot } from '../config/load-cli-config.js'
 import type { RedisClient, RedisConfig } from './open-redis.js'
 
 export type RevocationTarget =
@@ -24,7 +25,7 @@ export async function writeRevocation(
   undo: boolean,
 ): Promise<void> {
   const { createAuth } = await import('@portcullis/core')
-  const auth = createAuth(config)
+  const auth = createAuth(forOneShot(config))
   try {
     const revoke = auth.revoke
     if (target.kind === 'jti')
