@@ -167,10 +167,14 @@ describe('project token liveness needs Mercury’s Redis', () => {
       authFor(issuer, {}, { ...projectConfig(mercury), mercury: { baseUrl: mercury.url } }),
     ).toThrow(/mercury\.projectTokens: tokenLiveness 'allowlist' reads Mercury's Redis/)
     // App credentials alone need no Redis.
-    const auth = authFor(issuer, {}, {
-      ...projectConfig(mercury),
-      mercury: { baseUrl: mercury.url, projectTokens: { enabled: false } },
-    })
+    const auth = authFor(
+      issuer,
+      {},
+      {
+        ...projectConfig(mercury),
+        mercury: { baseUrl: mercury.url, projectTokens: { enabled: false } },
+      },
+    )
     expect(() => auth.policy({ mode: 'project' })).not.toThrow()
   })
 })
