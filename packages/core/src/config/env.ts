@@ -46,7 +46,14 @@ export function applyEnv(base: Mutable, env: Env): Mutable {
   if (cacheExpiry && isObject(config.projects))
     setPath(config, ['projects', 'cache', 'ttlSec'], toNumber(cacheExpiry))
   for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || !name.startsWith('PORTCULLIS_') || name === 'PORTCULLIS_CONFIG') continue
+    // PORTCULLIS_CONFIG names the file; PORTCULLIS_CLI_* belong to the CLI, not to a service's config.
+    if (
+      value === undefined ||
+      !name.startsWith('PORTCULLIS_') ||
+      name === 'PORTCULLIS_CONFIG' ||
+      name.startsWith('PORTCULLIS_CLI_')
+    )
+      continue
     const issuerField = ISSUER_SHORTHANDS[name]
     if (issuerField) {
       setIssuerField(config, issuerField, value)
