@@ -28,7 +28,12 @@ let skipped = 0
 if (existsSync(out)) {
   const report = JSON.parse(readFileSync(out, 'utf8'))
   passed = report.numPassedTests ?? 0
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0)
+  // A suite can fail without a failing test (an import error, a hook): count those too, once.
+  const brokenSuites = (report.testResults ?? []).filter(
+    (suite) =>
+      suite.status === 'failed' && !(suite.assertionResults ?? []).some((test) => test.status === 'failed'),
+  ).length
+  failed = (report.numFailedTests ?? 0) + brokenSuites
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
 } else {
   failed = 1

@@ -59,7 +59,7 @@ describe('Redis outage', () => {
     await redis.kill()
     await redis.start()
     // A newcomer after the restart learns the revocation from what `a` wrote back.
-    await within(4000, async () => {
+    await within(10_000, async () => {
       const b = authFor(issuer, {}, { redis: { url: redis.url } })
       await b.ready()
       return (await outcome(b.authenticate(bearer(token)))) === 'token_revoked'
