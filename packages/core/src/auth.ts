@@ -6,7 +6,6 @@ import {
   type CompiledPolicy,
   compilePolicy,
   isCompiledPolicy,
-  requireScopes,
 } from './authorize/policy.js'
 import { SharedTokenCache } from './cache/shared-token-cache.js'
 import { TokenCache } from './cache/token-cache.js'
