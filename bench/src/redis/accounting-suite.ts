@@ -67,7 +67,7 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
         if (variant.hot) {
           // Per-request commands would number at least one per request; the background resync (a version check
           // or SCAN every resyncIntervalSec) may land a command or two in the window whatever the traffic.
-          const background = totalOf(delta) < requests / 1000
+          const background = totalOf(delta) < Math.max(3, requests / 1000)
           targets.push({
             target: `Zero Redis round trips per request, ${variant.name}`,
             measured: background
@@ -115,7 +115,7 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
     ],
     targets,
     notes: [
-      'Each mode: one Auth on a local redis-server, warmed over 1000 EdDSA tokens (keys loaded, revocation view synced, caches filled), then counted over the measured requests. A background resync that falls inside the window is counted in the table; the verdict tells it from per-request commands (fewer than one per 1000 requests).',
+      'Each mode: one Auth on a local redis-server, warmed over 1000 EdDSA tokens (keys loaded, revocation view synced, caches filled), then counted over the measured requests. A background resync that falls inside the window is counted in the table; the verdict tells it from per-request commands (at most a handful, and fewer than one per 1000 requests).',
       ...notes,
     ],
   }
