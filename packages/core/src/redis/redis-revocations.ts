@@ -183,10 +183,14 @@ export class RedisRevocations implements RevocationChecker {
   async #reread(family: KeyFamily, id: string): Promise<void> {
     try {
       const key = family.prefix + id
-      const [value, ttl] = await Promise.all([
-        this.#connection.client.get(key),
-        this.#connection.client.pttl(key),
-      ])
+      const client = this.#connection.client
+      const [value, ttl] = await Promise.all([client.get(key), client.pttl(key)])
+      // An absent key means "restored" only if Redis still has its data: after a restart without persistence
+      // it means nothing, and the resync's repair must find the revocation still in this view.
+      if (value === null) {
+        const version = await client.get(this.#connection.prefix + REVOCATION_VERSION)
+        if (lostData(this.#lastVersion, version)) return
+      }
       this.#apply(toDelta(family.kind, id, value, ttl, Date.now()))
     } catch (error) {
       this.#logger.debug(
@@ -234,6 +238,8 @@ export class RedisRevocations implements RevocationChecker {
   async #resyncNow(forced: boolean): Promise<boolean> {
     let force = forced
     const client = this.#connection.client
+    // From the first await on, deltas applied meanwhile are replayed onto whatever view this resync builds.
+    this.#pendingDuringSync = []
     try {
       // Data loss is judged before our queued writes bump the version; then the queue, so the rebuilt view
       // (and every other instance) includes them.
@@ -251,7 +257,6 @@ export class RedisRevocations implements RevocationChecker {
       const now = Date.now()
       const due = now - this.#lastFullSyncAt >= this.#options.resyncIntervalMs * 10
       if (!force && !due && version === this.#lastVersion && this.#live) return true
-      this.#pendingDuringSync = []
       const view = new RevocationView()
       for (const family of this.#families) {
         for (const [key, value, ttl] of await scanFamily(client, family.prefix)) {
