@@ -112,6 +112,8 @@ describe('two instances sharing one Redis', () => {
     const fresh = [0, 1, 2, 3].map(() =>
       authFor(issuer, { jwksUri: issuer.jwksUri }, { redis: { url: redis.url } }),
     )
+    // Each newcomer first syncs its revocation view (on a busy machine that can outlast the first request's wait).
+    await Promise.all(fresh.map((auth) => auth.ready()))
     const token = await issuer.sign()
     await Promise.all(fresh.map((auth) => auth.authenticate(bearer(token))))
     // The first group fetched once and shared it; the second group found it in Redis and fetched nothing.
