@@ -1,13 +1,8 @@
 import type { BlockList } from 'node:net'
 import { API_KEY_ISSUER, ApiKeyAuthenticator, type ApiKeyIdentity } from './api-keys/api-key-authenticator.js'
 import { type AllowRules, compileAllowRules } from './authorize/allow-rules.js'
-import {
-  type AuthPolicy,
-  type CompiledPolicy,
-  compilePolicy,
-  isCompiledPolicy,
-} from './authorize/policy.js'
-import { SharedTokenCache } from './cache/shared-token-cache.js'
+import { type AuthPolicy, type CompiledPolicy, compilePolicy, isCompiledPolicy } from './authorize/policy.js'
+import { SharedTokenCache, sharedTokenCacheLayout } from './cache/shared-token-cache.js'
 import { TokenCache } from './cache/token-cache.js'
 import { ConfigError } from './config/errors.js'
 import { configSchema, type PortcullisConfig, type PortcullisConfigInput } from './config/schema.js'
@@ -127,9 +122,15 @@ class PortcullisAuth implements Auth {
     const onEvent = options.onEvent
     this.#redis = config.redis ? openRedis(config.redis, this.#logger) : undefined
     const store = this.#redis && new RedisStore(this.#redis.client, this.#redis.prefix)
+    const sharedLayout = sharedTokenCacheLayout(config.redis?.tokenCache)
     this.#sharedTokens =
-      store && config.redis?.tokenCache
-        ? new SharedTokenCache(store, config.tokenCache.ttlSec * 1000)
+      this.#redis && store && sharedLayout
+        ? new SharedTokenCache(
+            // Mercury's key is its own, outside the Portcullis prefix.
+            sharedLayout === 'mercury' ? new RedisStore(this.#redis.client, '') : store,
+            config.tokenCache.ttlSec * 1000,
+            sharedLayout,
+          )
         : undefined
     this.#issuers = createTrustedIssuers({
       config,

@@ -135,8 +135,24 @@ const redisSchema = z
     onRedisDown: z.enum(['closed', 'open']).default('closed'),
     /** Enable keyspace notifications (if the server allows CONFIG SET) so revocations written without PUBLISH arrive at once. */
     keyspaceEvents: z.enum(['auto', 'off']).default('auto'),
-    /** Share validated tokens between instances (L2). Off: a local signature check is cheaper than a GET. */
-    tokenCache: z.boolean().default(false),
+    /**
+     * Share validated tokens between instances (L2). Off: a local signature check is cheaper than a GET.
+     * `true` is `{ layout: 'portcullis' }`: `{prefix}token:{sha256 hex}` → `{ header, claims }`. `layout: 'mercury'`
+     * reads and writes Mercury's own key, `validated_token:{first 32 hex of sha256}` (unprefixed), with the
+     * verified claims object as the value: an assumption, as no sample of Mercury's value was available. Either
+     * layout reads both value shapes; anything else is a miss, and a hit re-runs every claim check.
+     */
+    tokenCache: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            enabled: z.boolean().default(true),
+            layout: z.enum(['portcullis', 'mercury']).default('portcullis'),
+          })
+          .strict(),
+      ])
+      .default(false),
   })
   .strict()
 

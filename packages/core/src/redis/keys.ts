@@ -31,3 +31,5 @@ export const REVOCATION_VERSION = 'revocations:version'
 export const JWKS_DOCUMENT = 'jwks:'
 export const JWKS_LOCK = 'jwks-lock:'
 export const TOKEN_CACHE = 'token:'
+/** Mercury's validated-token cache (`redis.tokenCache.layout: 'mercury'`): unprefixed, first 32 hex of SHA-256. */
+export const MERCURY_VALIDATED_TOKEN = 'validated_token:'
