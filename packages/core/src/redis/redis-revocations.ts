@@ -131,7 +131,12 @@ export class RedisRevocations implements RevocationChecker {
 
   #subscribed = false
   #keyspaceSettled = false
-  readonly #onClose = () => this.#goDown('connection closed')
+  /** Counts connection losses, so a resync can tell whether all its commands reached the same Redis. */
+  #reconnects = 0
+  readonly #onClose = () => {
+    this.#reconnects++
+    this.#goDown('connection closed')
+  }
 
   async close(): Promise<void> {
     this.#closed = true
@@ -238,6 +243,7 @@ export class RedisRevocations implements RevocationChecker {
   async #resyncNow(forced: boolean): Promise<boolean> {
     let force = forced
     const client = this.#connection.client
+    const reconnects = this.#reconnects
     // From the first await on, deltas applied meanwhile are replayed onto whatever view this resync builds.
     this.#pendingDuringSync = []
     try {
@@ -263,6 +269,11 @@ export class RedisRevocations implements RevocationChecker {
           view.apply(toDelta(family.kind, key.slice(family.prefix.length), value, ttl, now))
         }
       }
+      // A resync that straddles a reconnect read the version from one Redis and scanned another (perhaps one
+      // that restarted empty): its view is no picture of anything. Keep the old view; the reconnect's own
+      // resync, queued behind this one, judges the loss and repairs from it.
+      const after = await client.get(this.#connection.prefix + REVOCATION_VERSION)
+      if (this.#reconnects !== reconnects || lostData(version, after)) return false
       for (const delta of this.#pendingDuringSync) view.apply(delta)
       this.#view = view
       // Only forward (a write of ours may have bumped it while we scanned), except right after a repair.
