@@ -1,7 +1,7 @@
 export { isTestAlg, TEST_ALGS, type TestAlg } from './algorithms.js'
 export { buildCompactJws, type CompactJwsSigner } from './compact-jws.js'
-export type { FaultMode } from './issuer-http-server.js'
 export { createJwsSignature } from './jws-signature.js'
+export type { FaultMode } from './loopback-server.js'
 export {
   type MercuryAuthCall,
   type MercuryStandIn,

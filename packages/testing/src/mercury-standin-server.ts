@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { FaultMode } from './issuer-http-server.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { LoopbackServer, sendJson } from './loopback-server.js'
 
 /** What a handler sees: the request, its path and query, and its body (read up to 64 KiB). */
 export interface StandInRequest {
@@ -19,17 +18,18 @@ export type StandInHandler = (request: StandInRequest) => StandInReply
 
 const MAX_BODY = 64 * 1024
 
+const FAULTS = {
+  error500: JSON.stringify({ message: 'Internal server error' }),
+  malformed: '{"projectUuid": [ not json',
+}
+
 /** A loopback HTTP server for the Mercury stand-in, with the issuer's fault modes. */
-export class StandInHttpServer {
-  mode: FaultMode = 'ok'
-  slowMs = 2000
-  readonly #server = createServer((request, response) => this.#handle(request, response))
-  readonly #timers = new Set<NodeJS.Timeout>()
+export class StandInHttpServer extends LoopbackServer {
   readonly #handler: StandInHandler
   readonly #onRequest: (pathname: string) => void
-  #closing: Promise<void> | undefined
 
   private constructor(handler: StandInHandler, onRequest: (pathname: string) => void) {
+    super()
     this.#handler = handler
     this.#onRequest = onRequest
   }
@@ -39,32 +39,11 @@ export class StandInHttpServer {
     onRequest: (pathname: string) => void,
   ): Promise<StandInHttpServer> {
     const server = new StandInHttpServer(handler, onRequest)
-    await new Promise<void>((resolve, reject) => {
-      server.#server.once('error', reject)
-      server.#server.listen(0, '127.0.0.1', () => {
-        server.#server.off('error', reject)
-        resolve()
-      })
-    })
+    await server.listen()
     return server
   }
 
-  get origin(): string {
-    const { port } = this.#server.address() as AddressInfo
-    return `http://127.0.0.1:${port}`
-  }
-
-  close(): Promise<void> {
-    this.#closing ??= new Promise<void>((resolve) => {
-      for (const timer of this.#timers) clearTimeout(timer)
-      this.#timers.clear()
-      this.#server.close(() => resolve())
-      this.#server.closeAllConnections()
-    })
-    return this.#closing
-  }
-
-  #handle(request: IncomingMessage, response: ServerResponse): void {
+  protected handle(request: IncomingMessage, response: ServerResponse): void {
     const pathname = new URL(request.url ?? '/', 'http://127.0.0.1').pathname
     this.#onRequest(pathname)
     const chunks: Buffer[] = []
@@ -74,27 +53,7 @@ export class StandInHttpServer {
       if (size <= MAX_BODY) chunks.push(chunk)
     })
     request.on('end', () => {
-      switch (this.mode) {
-        case 'down':
-          request.socket.destroy()
-          return
-        case 'error500':
-          send(response, 500, { message: 'Internal server error' })
-          return
-        case 'malformed':
-          sendRaw(response, 200, '{"projectUuid": [ not json')
-          return
-        case 'slow': {
-          const timer = setTimeout(() => {
-            this.#timers.delete(timer)
-            this.#reply(request, response, pathname, chunks)
-          }, this.slowMs)
-          this.#timers.add(timer)
-          return
-        }
-        case 'ok':
-          this.#reply(request, response, pathname, chunks)
-      }
+      this.answer(request, response, FAULTS, () => this.#reply(request, response, pathname, chunks))
     })
   }
 
@@ -106,18 +65,6 @@ export class StandInHttpServer {
       headers: request.headers,
       body: Buffer.concat(chunks).toString('utf8'),
     })
-    send(response, reply.status, reply.body)
+    sendJson(response, reply.status, JSON.stringify(reply.body))
   }
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  sendRaw(response, status, JSON.stringify(body))
-}
-
-function sendRaw(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-  })
-  response.end(text)
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import { buildCompactJws } from './compact-jws.js'
-import type { FaultMode } from './issuer-http-server.js'
+import type { FaultMode } from './loopback-server.js'
 import { StandInHttpServer, type StandInReply, type StandInRequest } from './mercury-standin-server.js'
 import { mergeDroppingUndefined } from './merge-dropping-undefined.js'
 import { generateTestKey, type TestKey } from './test-key.js'

@@ -1,7 +1,7 @@
 import type { JWK } from 'jose'
 import type { TestAlg } from './algorithms.js'
 import type { CompactJwsSigner } from './compact-jws.js'
-import type { FaultMode } from './issuer-http-server.js'
+import type { FaultMode } from './loopback-server.js'
 import type { TestKey } from './test-key.js'
 
 export interface TestIssuerOptions {
