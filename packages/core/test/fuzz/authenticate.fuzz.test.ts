@@ -1,15 +1,8 @@
-import { generateTestKey, startTestIssuer, type TestIssuer } from '@portcullis/testing'
+import { generateTestKey, type TestIssuer } from '@portcullis/testing'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type Auth,
-  AuthError,
-  type AuthInput,
-  type AuthPolicy,
-  type AuthResult,
-  createAuth,
-  hashProjectSecret,
-} from '../../src/index.js'
+import { type Auth, AuthError, type AuthInput, type AuthPolicy, type AuthResult } from '../../src/index.js'
+import { APP_ID, APP_SECRET, fuzzTarget } from './fuzz-auth.js'
 import { inProcess, PROPERTY_TIMEOUT_MS } from './fuzz-settings.js'
 import {
   b64tokenChar,
@@ -25,38 +18,13 @@ import {
 // Properties of `authenticate()` for hostile input (issue 10): it never accepts an unsigned or mis-signed
 // token, never throws anything but AuthError, and never answers 5xx for something only the client controls.
 
-const AUDIENCE = 'https://api.test'
-const SIGNING_SECRET = 'fuzz-signing-secret-0123456789abcdef'
-const APP_SECRET = 'fuzz-app-secret-0123456789'
-
 let issuer: TestIssuer
 let auth: Auth
 let genuine: string[]
 let kit: ForgeryKit
 
 beforeAll(async () => {
-  issuer = await startTestIssuer({ audience: AUDIENCE, algs: ['RS512', 'ES256', 'EdDSA', 'PS256'] })
-  auth = createAuth({
-    audience: AUDIENCE,
-    issuers: [{ issuer: issuer.url }],
-    // Hostile input from one client would otherwise be answered 429 after 20 tries: that is tested elsewhere.
-    rateLimit: { enabled: false },
-    service: { id: 'svc-fuzz' },
-    projects: {
-      signingSecret: SIGNING_SECRET,
-      resolvers: ['static'],
-      static: [
-        {
-          appId: 'app-1',
-          secretHash: hashProjectSecret(APP_SECRET, SIGNING_SECRET),
-          projectUuid: 'project-1',
-          enabledServices: ['svc-fuzz'],
-        },
-      ],
-      limits: { lookupsPerSec: 100_000, lookupBurst: 100_000, maxFailuresPerAppId: 1_000_000 },
-    },
-  })
-  await auth.ready()
+  ;({ issuer, auth } = await fuzzTarget(['RS512', 'ES256', 'EdDSA', 'PS256']))
   genuine = await Promise.all([
     issuer.sign({ scope: 'read' }, { alg: 'RS512' }),
     issuer.sign({ scope: 'read', email: 'ada@corp.test' }, { alg: 'ES256' }),
@@ -150,13 +118,7 @@ describe('authenticate() under fuzzing', () => {
     async () => {
       const value = fc.oneof(
         fc.string({ maxLength: 120 }),
-        fc.constantFrom(
-          'app-1',
-          APP_SECRET,
-          `${APP_SECRET} `,
-          'Bearer',
-          ...genuine.map((t) => `Bearer ${t}`),
-        ),
+        fc.constantFrom(APP_ID, APP_SECRET, `${APP_SECRET} `, 'Bearer', ...genuine.map((t) => `Bearer ${t}`)),
         framed(mutatedToken(genuine)),
       )
       const headers = fc.dictionary(headerName, fc.oneof(value, fc.array(value, { maxLength: 3 })), {
@@ -177,7 +139,7 @@ describe('authenticate() under fuzzing', () => {
           if (project) {
             // A header given as a one-element array is that one value (as Node hands repeated-once headers).
             const single = (v: unknown) => (Array.isArray(v) ? (v.length === 1 ? v[0] : v) : v)
-            expect(single(bag['x-app-id'])).toBe('app-1')
+            expect(single(bag['x-app-id'])).toBe(APP_ID)
             expect(single(bag['x-app-secret'])).toBe(APP_SECRET)
           }
           expect(user !== undefined || project !== undefined).toBe(true)

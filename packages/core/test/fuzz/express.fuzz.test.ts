@@ -1,8 +1,9 @@
-import { generateTestKey, startTestIssuer, type TestIssuer } from '@portcullis/testing'
+import { generateTestKey, type TestIssuer } from '@portcullis/testing'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Auth, createAuth, hashProjectSecret } from '../../src/index.js'
+import type { Auth } from '../../src/index.js'
 import { type GuardedServer, type RawResponse, rawRequest, startGuardedServer } from './express-app.js'
+import { APP_ID, APP_SECRET, fuzzTarget } from './fuzz-auth.js'
 import { overHttp, PROPERTY_TIMEOUT_MS } from './fuzz-settings.js'
 import {
   forgedToken,
@@ -17,9 +18,6 @@ import {
 // The same properties through the Express adapter over real HTTP (issue 10): a client never gets a 5xx for
 // what it sends, and a 200 only for a genuine credential.
 
-const AUDIENCE = 'https://api.test'
-const SIGNING_SECRET = 'fuzz-signing-secret-0123456789abcdef'
-const APP_SECRET = 'fuzz-app-secret-0123456789'
 /** Headers that change HTTP framing or routing rather than what the app sees. */
 const FRAMING = new Set([
   'host',
@@ -40,27 +38,7 @@ let server: GuardedServer
 let genuine: string[]
 
 beforeAll(async () => {
-  issuer = await startTestIssuer({ audience: AUDIENCE, algs: ['ES256', 'RS512'] })
-  auth = createAuth({
-    audience: AUDIENCE,
-    issuers: [{ issuer: issuer.url }],
-    rateLimit: { enabled: false },
-    service: { id: 'svc-fuzz' },
-    projects: {
-      signingSecret: SIGNING_SECRET,
-      resolvers: ['static'],
-      static: [
-        {
-          appId: 'app-1',
-          secretHash: hashProjectSecret(APP_SECRET, SIGNING_SECRET),
-          projectUuid: 'project-1',
-          enabledServices: ['svc-fuzz'],
-        },
-      ],
-      limits: { lookupsPerSec: 100_000, lookupBurst: 100_000, maxFailuresPerAppId: 1_000_000 },
-    },
-  })
-  await auth.ready()
+  ;({ issuer, auth } = await fuzzTarget(['ES256', 'RS512']))
   server = await startGuardedServer(auth)
   genuine = await Promise.all([
     issuer.sign({ scope: 'read' }, { alg: 'ES256' }),
@@ -126,7 +104,7 @@ describe('the Express adapter over HTTP under fuzzing', () => {
       const value = onTheWire(
         fc.oneof(
           wireValue,
-          fc.constantFrom('app-1', APP_SECRET, 'Bearer', ...genuine.map((token) => `Bearer ${token}`)),
+          fc.constantFrom(APP_ID, APP_SECRET, 'Bearer', ...genuine.map((token) => `Bearer ${token}`)),
           framed(mutatedToken(genuine)),
         ),
       )
@@ -143,7 +121,7 @@ describe('the Express adapter over HTTP under fuzzing', () => {
           if (body.user) expect(sameSignedContent(body.token, genuine)).toBe(true)
           if (body.project) {
             // Node keeps the first of repeated unknown headers joined; Portcullis must have seen exactly these.
-            expect(pairs.filter(([name]) => name === 'x-app-id').map(([, v]) => v.trim())).toEqual(['app-1'])
+            expect(pairs.filter(([name]) => name === 'x-app-id').map(([, v]) => v.trim())).toEqual([APP_ID])
             expect(pairs.filter(([name]) => name === 'x-app-secret').map(([, v]) => v.trim())).toEqual([
               APP_SECRET,
             ])
