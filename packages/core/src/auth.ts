@@ -31,6 +31,7 @@ import { RedisStore } from './redis/redis-store.js'
 import { assertBearerSyntax, extractBearer } from './request/bearer.js'
 import type { AuthInput } from './request/input.js'
 import { InProcessRevocations, type RevocationChecker } from './revocation/revocation-checker.js'
+import type { RevocationDelta } from './revocation/revocation-view.js'
 import { type Revoker, withApiKeys } from './revocation/revoker.js'
 import { MemoryStore } from './store/memory-store.js'
 
@@ -153,7 +154,9 @@ class PortcullisAuth implements Auth {
     this.#cache = cache.enabled
       ? new TokenCache({ maxEntries: cache.maxEntries, maxBytes: cache.maxBytes, ttlMs: cache.ttlSec * 1000 })
       : undefined
-    this.#revocations = this.#redis ? this.#createRedisRevocations(this.#redis) : new InProcessRevocations()
+    this.#revocations = this.#redis
+      ? this.#createRedisRevocations(this.#redis)
+      : new InProcessRevocations((delta) => this.#onRevocationDelta(delta))
     this.revoke = withApiKeys(this.#revocations.revoke)
     const sharedStore = store ?? new MemoryStore()
     this.#projects = createProjectPath({
@@ -442,6 +445,7 @@ class PortcullisAuth implements Auth {
         onRedisDown: redisConfig?.onRedisDown ?? 'closed',
         keyspaceEvents: redisConfig?.keyspaceEvents ?? 'auto',
         foreignJtiPrefixes: revocation.mercuryRevokedTokens ? ['revoked_token:'] : [],
+        onDelta: (delta) => this.#onRevocationDelta(delta),
         onStateChange: (state, detail) => {
           const log = state === 'live' ? this.#logger.info : this.#logger.warn
           log.call(this.#logger, { state, ...detail }, `redis ${state}`)
@@ -450,6 +454,11 @@ class PortcullisAuth implements Auth {
       },
       this.#logger,
     )
+  }
+
+  /** An undone project revocation (from any instance) also drops the refusals cached for that project. */
+  #onRevocationDelta(delta: RevocationDelta): void {
+    if (delta.kind === 'project' && !delta.revoked) this.#projects?.projectRestored(delta.id)
   }
 
   /** Plain policy objects are compiled once and remembered, so passing a literal each time stays cheap. */

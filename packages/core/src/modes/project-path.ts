@@ -76,6 +76,11 @@ export class ProjectPath {
     return project
   }
 
+  /** A project revocation was undone (here or on another instance): forget that the project was disabled. */
+  projectRestored(projectUuid: string): void {
+    this.#apps?.projectRestored(projectUuid)
+  }
+
   close(): void {
     this.#keySets?.close()
   }

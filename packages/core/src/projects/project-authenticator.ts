@@ -176,6 +176,7 @@ export class ProjectAuthenticator {
     }
 
     let result: { outcome: LookupOutcome; record?: ProjectRecord; resolver?: string }
+    const restores = this.#cache.restoreCount
     try {
       result = await this.#resolve(credentials, serviceId)
     } catch (error) {
@@ -193,8 +194,13 @@ export class ProjectAuthenticator {
     if (result.outcome === 'invalid') this.#failures.recordFailure(appId)
     this.#logger.debug({ appId, outcome: result.outcome, resolver: result.resolver }, 'project looked up')
     const entry = this.#cache.entry(result.outcome, result.record)
-    await this.#cache.set(key, entry)
+    await this.#cache.set(key, entry, Date.now(), restores)
     return entry
+  }
+
+  /** An undone project revocation: refusals remembered for the project are dropped (see `ProjectCache`). */
+  projectRestored(projectUuid: string): void {
+    this.#cache.projectRestored(projectUuid)
   }
 
   /** Asks each resolver in turn. Rejects only when no resolver knew and at least one could not answer. */

@@ -25,6 +25,8 @@ export interface RedisRevocationOptions {
   /** Extra unprefixed key families that mean "this jti is revoked" (Mercury writes `revoked_token:{jti}`). */
   foreignJtiPrefixes: readonly string[]
   onStateChange?: (state: 'live' | 'down', detail: Record<string, unknown>) => void
+  /** Each delta this instance applies (its own writes, pub/sub, keyspace events), after the view took it. */
+  onDelta?: (delta: RevocationDelta) => void
 }
 
 interface KeyFamily {
@@ -208,6 +210,7 @@ export class RedisRevocations implements RevocationChecker {
   #apply(delta: RevocationDelta): void {
     this.#pendingDuringSync?.push(delta)
     this.#view.apply(delta)
+    this.#options.onDelta?.(delta)
   }
 
   /** Live = the view was just rebuilt from Redis and the subscriber is there to keep it current. */

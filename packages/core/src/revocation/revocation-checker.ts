@@ -1,5 +1,5 @@
 import { AuthError } from '../errors.js'
-import { RevocationView } from './revocation-view.js'
+import { type RevocationDelta, RevocationView } from './revocation-view.js'
 import { createInProcessRevoker, type RevocationStore } from './revoker.js'
 
 /**
@@ -22,7 +22,22 @@ export interface RevocationChecker {
 /** The embedded default: revocations live in this process. */
 export class InProcessRevocations implements RevocationChecker {
   readonly #view = new RevocationView()
-  readonly revoke: RevocationStore = createInProcessRevoker(this.#view)
+  readonly revoke: RevocationStore
+
+  /** `onDelta` hears each change after the view took it (as `RedisRevocationOptions.onDelta`). */
+  constructor(onDelta?: (delta: RevocationDelta) => void) {
+    const view = this.#view
+    this.revoke = createInProcessRevoker(
+      onDelta
+        ? {
+            apply(delta) {
+              view.apply(delta)
+              onDelta(delta)
+            },
+          }
+        : view,
+    )
+  }
 
   checkToken(jti: string | undefined, subject: string, issuedAtSec: number | undefined, nowMs: number): void {
     if (this.#view.isTokenRevoked(jti, subject, issuedAtSec, nowMs)) throw new AuthError('token_revoked')

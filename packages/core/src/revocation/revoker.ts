@@ -38,7 +38,7 @@ export function toEpochMs(instant: Instant): number {
 }
 
 /** The embedded default: revocations live in this process only. */
-export function createInProcessRevoker(view: RevocationView): RevocationStore {
+export function createInProcessRevoker(view: Pick<RevocationView, 'apply'>): RevocationStore {
   return {
     async token(jti, expiresAt) {
       view.apply({ kind: 'token', id: jti, until: toEpochMs(expiresAt), revoked: true })
