@@ -253,7 +253,9 @@ class PortcullisAuth implements Auth {
         await this.#checkSignature(input)
         this.#signedInputs.add(input)
       }
-      const result = await this.#authenticateMode(input, compiled)
+      // No await when nothing is pending (an L1 hit, a miss with the key held): each one is a microtask.
+      const pending = this.#authenticateMode(input, compiled)
+      const result = pending instanceof Promise ? await pending : pending
       if (this.#onEvent) this.#reportSuccess(compiled, result, started)
       return result
     } catch (error) {
@@ -304,9 +306,10 @@ class PortcullisAuth implements Auth {
   /**
    * Which credentials the mode wants, which are present, and both checked where both count:
    * `jwt` and `project` need theirs; `combined` needs both; `any` takes whichever is present (both when both
-   * are). `optional` lets a request with no credential at all through as anonymous. Hot path.
+   * are). `optional` lets a request with no credential at all through as anonymous. Hot path: a bearer token
+   * alone is answered synchronously unless something must be awaited (a key, Redis).
    */
-  async #authenticateMode(input: AuthInput, policy: CompiledPolicy): Promise<AuthResult> {
+  #authenticateMode(input: AuthInput, policy: CompiledPolicy): AuthResult | Promise<AuthResult> {
     const mode = policy.mode
     const accept = policy.accept
     const bearer = extractBearer(input.headers, this.config.maxTokenBytes)
@@ -333,7 +336,32 @@ class PortcullisAuth implements Auth {
     if (wantsUser && token === undefined) throw new AuthError('credentials_missing')
     if (!wantsUser && !wantsProject && apiKey === undefined) throw new AuthError('credentials_missing')
 
-    const verified = wantsUser ? await this.#verifiedUser(token as string, policy) : undefined
+    const verified = wantsUser ? this.#verifiedUser(token as string, policy) : undefined
+    if (apiKey === undefined && !wantsProject) {
+      // A bearer token alone (wantsUser, since some credential is wanted).
+      const user = verified as VerifiedToken | Promise<VerifiedToken>
+      return user instanceof Promise
+        ? user.then((v) => this.#userResult(v, policy))
+        : this.#userResult(user, policy)
+    }
+    return this.#authenticateParties(input, policy, verified, apiKey, wantsProject)
+  }
+
+  /** A bearer token alone, verified: the route's rules, then the result. Hot path. */
+  #userResult(verified: VerifiedToken, policy: CompiledPolicy): AuthResult {
+    this.#authorizeParties(verified.user, verified.claims, undefined, policy)
+    return { user: verified.user, claims: verified.claims, token: verified.token, issuer: verified.issuer }
+  }
+
+  /** Several credentials, an API key or project credentials: each checked in turn, then the rules for all. */
+  async #authenticateParties(
+    input: AuthInput,
+    policy: CompiledPolicy,
+    pendingUser: VerifiedToken | Promise<VerifiedToken> | undefined,
+    apiKey: string | undefined,
+    wantsProject: boolean,
+  ): Promise<AuthResult> {
+    const verified = await pendingUser
     const keyed =
       apiKey !== undefined
         ? await (this.#apiKeys as ApiKeyAuthenticator).authenticate(apiKey, Date.now())
@@ -372,28 +400,56 @@ class PortcullisAuth implements Auth {
 
   /**
    * The bearer token: L1 hit, else the shared L2, else full verification; then what can change after
-   * validation (the route's issuers, revocation). Hot path.
+   * validation (the route's issuers, revocation). Hot path: synchronous on an L1 hit and on a miss whose key is
+   * held, unless revocation must ask Redis.
    */
-  async #verifiedUser(token: string, policy: CompiledPolicy): Promise<VerifiedToken> {
+  #verifiedUser(token: string, policy: CompiledPolicy): VerifiedToken | Promise<VerifiedToken> {
     const now = Date.now()
-    let verified = this.#cache?.get(token, now)
-    if (this.#onEvent) this.#onEvent({ type: verified ? 'cache.hit' : 'cache.miss', cache: 'token' })
+    const cached = this.#cache?.get(token, now)
+    if (this.#onEvent) this.#onEvent({ type: cached ? 'cache.hit' : 'cache.miss', cache: 'token' })
+    if (cached !== undefined) return this.#stillValid(cached, policy, now)
+    if (this.#sharedTokens) return this.#verifiedViaShared(this.#sharedTokens, token, policy, now)
+    const verified = this.#verify(token)
+    return verified instanceof Promise
+      ? verified.then((v) => this.#stillValid(this.#remember(v, now), policy, now))
+      : this.#stillValid(this.#remember(verified, now), policy, now)
+  }
+
+  /** An L1 miss with the shared Redis token cache: its entry, else full verification stored there too. */
+  async #verifiedViaShared(
+    shared: SharedTokenCache,
+    token: string,
+    policy: CompiledPolicy,
+    now: number,
+  ): Promise<VerifiedToken> {
+    let verified = await shared.get(token, this.#issuers)
     if (verified === undefined) {
-      verified = this.#sharedTokens && (await this.#sharedTokens.get(token, this.#issuers))
-      if (verified === undefined) {
-        verified = await this.#verify(token)
-        if (this.#sharedTokens) await this.#sharedTokens.set(verified, now)
-      }
-      // NEXUS_ID: the project of a Mercury user token that names none (shown, not enforced).
-      if (
-        this.#defaultProjectId &&
-        verified.user.projectUuid === undefined &&
-        verified.claims.project_uuid === undefined
-      ) {
-        verified.user.projectUuid = this.#defaultProjectId
-      }
-      this.#cache?.set(verified, now)
+      verified = await this.#verify(token)
+      await shared.set(verified, now)
     }
+    return this.#stillValid(this.#remember(verified, now), policy, now)
+  }
+
+  /** A newly verified token into L1 (with the default project shown on Mercury user tokens that name none). */
+  #remember(verified: VerifiedToken, now: number): VerifiedToken {
+    // NEXUS_ID: the project of a Mercury user token that names none (shown, not enforced).
+    if (
+      this.#defaultProjectId &&
+      verified.user.projectUuid === undefined &&
+      verified.claims.project_uuid === undefined
+    ) {
+      verified.user.projectUuid = this.#defaultProjectId
+    }
+    this.#cache?.set(verified, now)
+    return verified
+  }
+
+  /** What can change after validation: the route's issuers, revocation. Hot path. */
+  #stillValid(
+    verified: VerifiedToken,
+    policy: CompiledPolicy,
+    now: number,
+  ): VerifiedToken | Promise<VerifiedToken> {
     if (policy.issuers && !policy.issuers.has(verified.issuer)) {
       throw new AuthError('token_issuer_unknown', { cause: new Error('issuer not accepted on this route') })
     }
@@ -401,20 +457,20 @@ class PortcullisAuth implements Auth {
     const jti = typeof claims.jti === 'string' ? claims.jti : undefined
     const iat = typeof claims.iat === 'number' ? claims.iat : undefined
     const pending = this.#revocations.checkToken(jti, verified.user.subject, iat, now)
-    if (pending) await pending
-    return verified
+    return pending ? pending.then(() => verified) : verified
   }
 
   /**
    * Full verification. The JWS scan inside is stricter than RFC 6750's `b64token`, so the bearer syntax is
    * only checked again when verification refuses the token: a 400 for a malformed header stays a 400.
+   * Synchronous while the key is held.
    */
-  async #verify(token: string): Promise<VerifiedToken> {
+  #verify(token: string): VerifiedToken | Promise<VerifiedToken> {
     try {
-      return await verifyToken(token, this.#issuers, this.#headerCache)
+      const verified = verifyToken(token, this.#issuers, this.#headerCache)
+      return verified instanceof Promise ? verified.catch((error) => refusal(token, error)) : verified
     } catch (error) {
-      assertBearerSyntax(token)
-      throw error
+      return refusal(token, error)
     }
   }
 
@@ -488,4 +544,10 @@ class PortcullisAuth implements Auth {
       durationMs: performance.now() - started,
     })
   }
+}
+
+/** A token verification refused: a malformed bearer header is the 400 it always was, else the refusal itself. */
+function refusal(token: string, error: unknown): never {
+  assertBearerSyntax(token)
+  throw error
 }

@@ -100,10 +100,20 @@ function checkHeader(header: JwsHeader): void {
   }
 }
 
+/**
+ * Where JSON segments are decoded before parsing: reused, since each decode is consumed at once (synchronously)
+ * and a fresh Buffer per segment is mostly garbage. Grows to the largest segment seen (bounded by maxTokenBytes).
+ */
+let scratch = Buffer.allocUnsafe(2048)
+
 function parseJsonObject(segment: string, what: string): Record<string, unknown> {
   let value: unknown
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
+    // Base64url decodes to at most 3 bytes per 4 characters.
+    const needed = Math.ceil((segment.length * 3) / 4)
+    if (needed > scratch.length) scratch = Buffer.allocUnsafe(Math.max(needed, scratch.length * 2))
+    const length = scratch.write(segment, 0, 'base64url')
+    value = JSON.parse(scratch.toString('utf8', 0, length))
   } catch (cause) {
     throw malformed(`${what} is not JSON`, cause)
   }

@@ -5,7 +5,7 @@ import type { VerificationKey } from '../keys/verification-key.js'
 import type { Claims, User } from '../presets/types.js'
 import type { JwsAlgorithm } from './algorithms.js'
 import { validateClaims } from './claims.js'
-import { decodeJws, type JwsHeader } from './decode.js'
+import { type DecodedJws, decodeJws, type JwsHeader } from './decode.js'
 
 /** A token that passed every check that cannot change later: signature, issuer, time window, claims. */
 export interface VerifiedToken {
@@ -22,14 +22,16 @@ export interface VerifiedToken {
  * Verifies a bearer JWT: parse (refusing dangerous headers), pick the issuer by exact `iss` (unknown issuers
  * are refused before any fetch), pick the key by `kid` under the issuer's algorithm allowlist, check the
  * signature with node:crypto on the pre-imported key, then the claims, then map the user.
- * Hot path on a cache miss: the only await is for a key that is not held yet.
+ * Hot path on a cache miss: synchronous (a result, or a thrown `AuthError`) whenever the key is held; a
+ * promise only while a key that is not held yet is fetched.
  */
-export async function verifyToken(
+export function verifyToken(
   token: string,
   issuers: ReadonlyMap<string, TrustedIssuer>,
   headerCache?: Map<string, JwsHeader>,
-): Promise<VerifiedToken> {
-  const { header, payload, signingInput, signature } = decodeJws(token, headerCache)
+): VerifiedToken | Promise<VerifiedToken> {
+  const decoded = decodeJws(token, headerCache)
+  const { header, payload } = decoded
 
   const iss = payload.iss
   if (typeof iss !== 'string')
@@ -46,7 +48,19 @@ export async function verifyToken(
   }
 
   const found = issuer.keys.resolveSigningKey(header.kid, alg)
-  const key: VerificationKey = found instanceof Promise ? await found : found
+  if (found instanceof Promise) return found.then((key) => verifyWithKey(token, decoded, issuer, iss, key))
+  return verifyWithKey(token, decoded, issuer, iss, found)
+}
+
+/** Signature, then claims, then the user mapping, once the key is known. Hot path (cache miss). */
+function verifyWithKey(
+  token: string,
+  { header, payload, signingInput, signature }: DecodedJws,
+  issuer: TrustedIssuer,
+  iss: string,
+  key: VerificationKey,
+): VerifiedToken {
+  const alg = header.alg as JwsAlgorithm
   if (!checkSignature(key, alg, signingInput, signature)) {
     throw new AuthError('token_signature_invalid', { cause: new Error('signature does not verify') })
   }
