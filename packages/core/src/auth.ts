@@ -243,9 +243,14 @@ class PortcullisAuth implements Auth {
   async authenticate(input: AuthInput, policy?: AuthPolicy | CompiledPolicy): Promise<AuthResult> {
     const compiled = this.#resolvePolicy(policy)
     const started = this.#onEvent ? performance.now() : 0
-    const client = this.#limiter ? clientAddress(input, this.#trustedProxies) : undefined
+    const limiter = this.#limiter
     try {
-      if (client !== undefined) this.#limiter?.assertAllowed(client, Date.now())
+      // The client's address (behind a proxy: parsing and trust checks) only when it can decide something:
+      // while someone is blocked, and to count a failure.
+      if (limiter?.isBlockingAnyone()) {
+        const client = clientAddress(input, this.#trustedProxies)
+        if (client !== undefined) limiter.assertAllowed(client, Date.now())
+      }
       if (this.#starting) await this.#starting
       // Once per request object: adapters that authenticate one request several times (GraphQL fields,
       // subscription events) must not have their own second check refused as a replay.
@@ -260,8 +265,10 @@ class PortcullisAuth implements Auth {
       return result
     } catch (error) {
       const authError = this.#toAuthError(error)
-      if (client !== undefined && this.#limiter?.counts(authError.code))
-        await this.#limiter.recordFailure(client)
+      if (limiter?.counts(authError.code)) {
+        const client = clientAddress(input, this.#trustedProxies)
+        if (client !== undefined) await limiter.recordFailure(client)
+      }
       this.#onEvent?.({
         type: 'auth.failure',
         mode: compiled.mode,

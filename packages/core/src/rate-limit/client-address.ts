@@ -36,24 +36,23 @@ export function clientAddress(input: AuthInput, trusted: BlockList | undefined):
 /**
  * Whether the credentials travelled over plain HTTP: the trusted proxy's `X-Forwarded-Proto` when the peer is
  * one, else the protocol the adapter saw. A loopback peer that sent no proxy headers never crossed a network,
- * so it does not count; nor does a request whose adapter could not tell the protocol. Hot path.
+ * so it does not count; nor does a request whose adapter could not tell the protocol. The peer address is
+ * read only when it decides something (adapters may work it out lazily). Hot path.
  */
 export function arrivedOverPlainHttp(input: AuthInput, trusted: BlockList | undefined): boolean {
-  const peer = input.ip
   const forwardedProto = readHeader(input.headers, 'x-forwarded-proto')
-  if (
-    peer !== undefined &&
-    trusted !== undefined &&
-    isTrusted(trusted, peer) &&
-    typeof forwardedProto === 'string'
-  ) {
-    return (forwardedProto.split(',')[0] as string).trim().toLowerCase() === 'http'
+  if (trusted !== undefined && typeof forwardedProto === 'string') {
+    const peer = input.ip
+    if (peer !== undefined && isTrusted(trusted, peer)) {
+      return (forwardedProto.split(',')[0] as string).trim().toLowerCase() === 'http'
+    }
   }
   if (input.protocol?.toLowerCase() !== 'http') return false
   const proxied =
     forwardedProto !== undefined ||
     readHeader(input.headers, 'x-forwarded-for') !== undefined ||
     readHeader(input.headers, 'forwarded') !== undefined
+  const peer = input.ip
   return !(peer !== undefined && isLoopback(peer) && !proxied)
 }
 

@@ -40,6 +40,8 @@ const COUNTED: ReadonlySet<AuthErrorCode> = new Set<AuthErrorCode>([
 export class FailureLimiter {
   readonly #limiter: RateLimiterRedis | RateLimiterMemory
   readonly #blockedUntil = new Map<string, number>()
+  /** When the last block now known ends: past it, nobody is blocked. */
+  #lastBlockEnds = 0
   readonly #logger: Logger
 
   constructor(
@@ -57,6 +59,17 @@ export class FailureLimiter {
           insuranceLimiter: new RateLimiterMemory({ ...limits, keyPrefix: 'failures-insurance' }),
         })
       : new RateLimiterMemory({ ...limits, keyPrefix: 'failures' })
+  }
+
+  /**
+   * Whether any client may be blocked now. While none is, a request need not work out its client address at
+   * all (behind a proxy that is parsing and trust checks). Memory only. Hot path.
+   */
+  isBlockingAnyone(): boolean {
+    if (this.#blockedUntil.size === 0) return false
+    if (Date.now() < this.#lastBlockEnds) return true
+    this.#blockedUntil.clear()
+    return false
   }
 
   /** Throws 429 while `client` is blocked. Memory only. Hot path. */
@@ -77,7 +90,9 @@ export class FailureLimiter {
       await this.#limiter.consume(client)
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
-        this.#blockedUntil.set(client, Date.now() + rejection.msBeforeNext)
+        const until = Date.now() + rejection.msBeforeNext
+        this.#blockedUntil.set(client, until)
+        if (until > this.#lastBlockEnds) this.#lastBlockEnds = until
         if (this.#blockedUntil.size > 100_000) this.#sweep()
       } else {
         this.#logger.warn({ error: (rejection as Error)?.message }, 'failure counting unavailable')
