@@ -1,4 +1,4 @@
-import type { AuthInput } from '@portcullis/core'
+import type { AuthInput, HeaderBag } from '@portcullis/core'
 import type { Request } from 'express'
 
 /**
@@ -8,20 +8,61 @@ import type { Request } from 'express'
  * the stream here would take it from the app. Hot path: one small object, nothing parsed.
  */
 export function toAuthInput(req: Request): AuthInput {
-  // Node keeps only the first of repeated Authorization headers; the distinct view keeps them all, so core
-  // can refuse the ambiguity instead of silently taking the first.
-  const repeated = req.headersDistinct?.authorization
-  const headers = repeated && repeated.length > 1 ? { ...req.headers, authorization: repeated } : req.headers
-  const input: AuthInput = {
-    headers,
-    ip: req.ip,
-    method: req.method,
-    url: req.originalUrl,
-    protocol: req.protocol,
-  }
+  const input = new ExpressAuthInput(req)
   const body = rawBody(req)
   if (body !== undefined) input.body = body
   return input
+}
+
+/**
+ * `ip`, `protocol` and `url` are read from the request only when core asks (a failure to count, a plain-HTTP
+ * check): behind a proxy Express works `req.ip` out anew on each read (X-Forwarded-For, trust checks).
+ */
+class ExpressAuthInput implements AuthInput {
+  readonly headers: HeaderBag
+  readonly method: string
+  /** Set only when the raw body is in memory (an own property then, absent otherwise). */
+  declare body?: string | Uint8Array
+  readonly #req: Request
+
+  constructor(req: Request) {
+    this.#req = req
+    this.method = req.method
+    this.headers = headersOf(req)
+  }
+
+  get ip(): string | undefined {
+    return this.#req.ip
+  }
+
+  get protocol(): string {
+    return this.#req.protocol
+  }
+
+  get url(): string {
+    return this.#req.originalUrl
+  }
+}
+
+/**
+ * The request's headers as the app sees them (`req.headers`, which a middleware may have set), except that
+ * Node keeps only the first of repeated Authorization headers there: then all of them go to core, which
+ * refuses the ambiguity instead of silently taking the first. Repeats are counted in `rawHeaders`, without
+ * building a second header object (`req.headersDistinct`). Hot path.
+ */
+function headersOf(req: Request): HeaderBag {
+  const raw: readonly string[] = req.rawHeaders ?? []
+  let count = 0
+  for (let i = 0; i < raw.length; i += 2) if (isAuthorization(raw[i] as string)) count++
+  if (count < 2) return req.headers
+  const values: string[] = []
+  for (let i = 0; i < raw.length; i += 2)
+    if (isAuthorization(raw[i] as string)) values.push(raw[i + 1] as string)
+  return { ...req.headers, authorization: values }
+}
+
+function isAuthorization(name: string): boolean {
+  return name.length === 13 && (name === 'authorization' || name.toLowerCase() === 'authorization')
 }
 
 /**

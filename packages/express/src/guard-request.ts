@@ -27,17 +27,14 @@ export function guardRequest(
   next: NextFunction,
   proceed: () => unknown,
 ): Promise<unknown> {
-  return auth
-    .authenticate(toAuthInput(req), policy)
-    .then(
-      (result) => {
-        producedBy.set(result, auth)
-        req.auth = result
-        return proceed()
-      },
-      (error: unknown) => fail(error, errors, res, next),
-    )
-    .then(undefined, next)
+  return auth.authenticate(toAuthInput(req), policy).then(
+    (result) => {
+      producedBy.set(result, auth)
+      req.auth = result
+      return settle(proceed, next)
+    },
+    (error: unknown) => settle(() => fail(error, errors, res, next), next),
+  )
 }
 
 /**
@@ -63,12 +60,34 @@ export function checkScopes(
   return new Promise<void>((resolve) => {
     auth.authorize(earlier, policy)
     resolve()
-  })
-    .then(
-      () => proceed(),
-      (error: unknown) => fail(error, errors, res, next),
-    )
-    .then(undefined, next)
+  }).then(
+    () => settle(proceed, next),
+    (error: unknown) => settle(() => fail(error, errors, res, next), next),
+  )
+}
+
+/**
+ * Runs a step after authentication; whatever it throws, or the promise it returns rejects with, goes to
+ * `next(err)`. Saves the catch-all `.then` (one promise, one microtask) per request. Hot path.
+ */
+function settle(step: () => unknown, next: NextFunction): unknown {
+  try {
+    const value = step()
+    if (value instanceof Promise) return value.then(undefined, next)
+    if (isThenable(value)) return Promise.resolve(value).then(undefined, next)
+    return value
+  } catch (error) {
+    next(error)
+    return undefined
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
 }
 
 function fail(error: unknown, errors: ErrorHandling, res: Response, next: NextFunction): void {
