@@ -4,6 +4,10 @@ import type { AuthInput, AuthResult } from '@portcullis/core'
 /** The request fields Portcullis reads, common to Express and Fastify requests. */
 export interface RequestLike {
   headers: AuthInput['headers']
+  /** Express (a Node `IncomingMessage`): the headers as received, repeats included. */
+  rawHeaders?: readonly string[]
+  /** Fastify: the Node request underneath. */
+  raw?: { rawHeaders?: readonly string[] }
   ip?: string
   method?: string
   url?: string
@@ -81,17 +85,64 @@ export function exchangeOf(context: ExecutionContext): Exchange | undefined {
 
 /** Core's framework-neutral view of an Express or Fastify request. Hot path. */
 export function toAuthInput(request: RequestLike): AuthInput {
-  const input: AuthInput = {
-    headers: request.headers,
-    ip: request.ip,
-    method: request.method,
-    url: request.originalUrl ?? request.url,
-    protocol: request.protocol,
-  }
+  const input = new RequestAuthInput(request)
   // Only a body read verbatim can be checked against a signature: never a parsed (JSON, form) object.
   const body = rawBodyOf(request.rawBody) ?? rawBodyOf(request.body)
   if (body !== undefined) input.body = body
   return input
+}
+
+/**
+ * `ip`, `protocol` and `url` are read from the request only when core asks (a failure to count, a plain-HTTP
+ * check): behind a proxy Express and Fastify work the client address out anew on each read.
+ */
+class RequestAuthInput implements AuthInput {
+  readonly headers: AuthInput['headers']
+  readonly method: string | undefined
+  /** Set only when the raw body is in memory (an own property then, absent otherwise). */
+  declare body?: string | Uint8Array
+  readonly #request: RequestLike
+
+  constructor(request: RequestLike) {
+    this.#request = request
+    this.method = request.method
+    this.headers = headersOf(request)
+  }
+
+  get ip(): string | undefined {
+    return this.#request.ip
+  }
+
+  get protocol(): string | undefined {
+    return this.#request.protocol
+  }
+
+  get url(): string | undefined {
+    return this.#request.originalUrl ?? this.#request.url
+  }
+}
+
+/**
+ * The request's headers as the app sees them, except that Node keeps only the first of repeated Authorization
+ * headers there: then all of them go to core, which refuses the ambiguity instead of taking the first.
+ * Repeats are counted in the raw headers (Express: the request's, Fastify: its Node request's). Hot path.
+ */
+function headersOf(request: RequestLike): AuthInput['headers'] {
+  const raw = request.rawHeaders ?? request.raw?.rawHeaders ?? []
+  let count = 0
+  for (let i = 0; i < raw.length; i += 2) if (isAuthorization(raw[i] as string)) count++
+  if (count < 2) return request.headers
+  const values: string[] = []
+  for (let i = 0; i < raw.length; i += 2)
+    if (isAuthorization(raw[i] as string)) values.push(raw[i + 1] as string)
+  return {
+    ...(request.headers as Record<string, string | readonly string[] | undefined>),
+    authorization: values,
+  }
+}
+
+function isAuthorization(name: string): boolean {
+  return name.length === 13 && (name === 'authorization' || name.toLowerCase() === 'authorization')
 }
 
 function rawBodyOf(value: unknown): string | Uint8Array | undefined {

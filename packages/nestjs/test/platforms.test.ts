@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import { Controller, Get, Res, UseGuards } from '@nestjs/common'
 import { APP_GUARD } from '@nestjs/core'
 import { AuthError } from '@portcullis/core'
@@ -83,6 +84,25 @@ describe.each<Platform>(['express', 'fastify'])('on the %s platform', (platform)
     expect(response.status).toBe(400)
     expect(response.headers.get('www-authenticate')).toContain('error="invalid_request"')
     expect(await response.json()).toMatchObject({ statusCode: 400, code: 'invalid_request' })
+  })
+
+  it('refuses two Authorization headers with 400 instead of taking the first', async () => {
+    const token = await issuer.sign({ sub: 'ada', scope: 'items:read' })
+    // fetch would fold them into one line; node:http sends an array as separate header lines.
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = httpRequest(`${server.url}/items`, {
+        headers: { authorization: [`Bearer ${token}`, 'Bearer attacker-chosen'] },
+      })
+      req.on('response', (response) => {
+        response.resume()
+        resolve(response.statusCode)
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(status).toBe(400)
+    // One Authorization header with the same token is served: the refusal is about the repeat.
+    expect((await server.request('/items', { token })).status).toBe(200)
   })
 
   it('answers 403 insufficient_scope with the accepted scopes', async () => {
