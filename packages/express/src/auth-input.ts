@@ -8,21 +8,17 @@ import type { Request } from 'express'
  * the stream here would take it from the app. Hot path: one small object, nothing parsed.
  */
 export function toAuthInput(req: Request): AuthInput {
-  const input = new ExpressAuthInput(req)
-  const body = rawBody(req)
-  if (body !== undefined) input.body = body
-  return input
+  return new ExpressAuthInput(req)
 }
 
 /**
- * `ip`, `protocol` and `url` are read from the request only when core asks (a failure to count, a plain-HTTP
- * check): behind a proxy Express works `req.ip` out anew on each read (X-Forwarded-For, trust checks).
+ * `ip`, `protocol`, `url` and `body` are read from the request only when core asks (a failure to count, a
+ * plain-HTTP check, a signed request): behind a proxy Express works `req.ip` out anew on each read
+ * (X-Forwarded-For, trust checks).
  */
 class ExpressAuthInput implements AuthInput {
   readonly headers: HeaderBag
   readonly method: string
-  /** Set only when the raw body is in memory (an own property then, absent otherwise). */
-  declare body?: string | Uint8Array
   readonly #req: Request
 
   constructor(req: Request) {
@@ -41,6 +37,10 @@ class ExpressAuthInput implements AuthInput {
 
   get url(): string {
     return this.#req.originalUrl
+  }
+
+  get body(): string | Uint8Array | undefined {
+    return rawBody(this.#req)
   }
 }
 
