@@ -85,22 +85,17 @@ export function exchangeOf(context: ExecutionContext): Exchange | undefined {
 
 /** Core's framework-neutral view of an Express or Fastify request. Hot path. */
 export function toAuthInput(request: RequestLike): AuthInput {
-  const input = new RequestAuthInput(request)
-  // Only a body read verbatim can be checked against a signature: never a parsed (JSON, form) object.
-  const body = rawBodyOf(request.rawBody) ?? rawBodyOf(request.body)
-  if (body !== undefined) input.body = body
-  return input
+  return new RequestAuthInput(request)
 }
 
 /**
- * `ip`, `protocol` and `url` are read from the request only when core asks (a failure to count, a plain-HTTP
- * check): behind a proxy Express and Fastify work the client address out anew on each read.
+ * `ip`, `protocol`, `url` and `body` are read from the request only when core asks (a failure to count, a
+ * plain-HTTP check, a signed request): behind a proxy Express and Fastify work the client address out anew on
+ * each read.
  */
 class RequestAuthInput implements AuthInput {
   readonly headers: AuthInput['headers']
   readonly method: string | undefined
-  /** Set only when the raw body is in memory (an own property then, absent otherwise). */
-  declare body?: string | Uint8Array
   readonly #request: RequestLike
 
   constructor(request: RequestLike) {
@@ -119,6 +114,11 @@ class RequestAuthInput implements AuthInput {
 
   get url(): string | undefined {
     return this.#request.originalUrl ?? this.#request.url
+  }
+
+  /** Only a body read verbatim can be checked against a signature: never a parsed (JSON, form) object. */
+  get body(): string | Uint8Array | undefined {
+    return rawBodyOf(this.#request.rawBody) ?? rawBodyOf(this.#request.body)
   }
 }
 
