@@ -64,10 +64,11 @@ export class SharedTokenCache {
       const text = await this.#store.get(this.#keyFor(token))
       if (text === undefined) return undefined
       stored = storedClaims(JSON.parse(text))
-      if (stored === undefined)
-        return undefined
-        // Refuses what a fresh verification would refuse before any key lookup (none, crit, b64...).
-      ;({ header, payload: claims } = decodeJws(token))
+      if (stored === undefined) return undefined
+      // Refuses what a fresh verification would refuse before any key lookup (none, crit, b64...).
+      const decoded = decodeJws(token)
+      header = decoded.header
+      claims = decoded.payload
     } catch {
       return undefined
     }
