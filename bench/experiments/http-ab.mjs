@@ -1,0 +1,146 @@
+// Scratch HTTP A/B: the bench's own server scenarios, each also started on a snapshot of the packages
+// (snapshot-packages.sh NAME, loaded through variant-hook.mjs), visited in turn each round. Reports per-round
+// throughput ratio to the framework's bare server and the server's CPU µs per request (medians over rounds).
+//   node bench/experiments/http-ab.mjs ROUNDS VARIANT [express|nest|yoga ...]
+import { fork } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startTestIssuer } from '@portcullis/testing'
+import { claimsOf, mintTokens, tamper } from '../dist/lib/tokens.js'
+
+const here = new URL('.', import.meta.url).pathname
+const dist = join(here, '../dist/http')
+const [roundsArg, variant, ...frameworks] = process.argv.slice(2)
+const rounds = Number(roundsArg)
+const variantDir = join(here, '../.results/variants', variant)
+const wanted = frameworks.length ? frameworks : ['express', 'nest']
+const SERVERS = [
+  { fw: 'express', label: 'Express bare', scenario: 'Express (bare)' },
+  { fw: 'express', label: 'Express + Portcullis (current)', scenario: 'Express + Portcullis jwtAuth' },
+  {
+    fw: 'express',
+    label: `Express + Portcullis (${variant})`,
+    scenario: 'Express + Portcullis jwtAuth',
+    variant: true,
+  },
+  { fw: 'nest', label: 'NestJS bare', scenario: 'NestJS (bare)' },
+  { fw: 'nest', label: 'NestJS + Portcullis (current)', scenario: 'NestJS + Portcullis @Auth' },
+  {
+    fw: 'nest',
+    label: `NestJS + Portcullis (${variant})`,
+    scenario: 'NestJS + Portcullis @Auth',
+    variant: true,
+  },
+  { fw: 'yoga', label: 'Yoga bare', scenario: 'Yoga (bare)' },
+  { fw: 'yoga', label: 'Yoga + Portcullis (current)', scenario: 'Yoga + Portcullis usePortcullis' },
+  {
+    fw: 'yoga',
+    label: `Yoga + Portcullis (${variant})`,
+    scenario: 'Yoga + Portcullis usePortcullis',
+    variant: true,
+  },
+].filter((s) => wanted.includes(s.fw))
+const BARE = { express: 'Express bare', nest: 'NestJS bare', yoga: 'Yoga bare' }
+const GRAPHQL_BODY = JSON.stringify({ query: '{ me }' })
+
+const issuer = await startTestIssuer({ algs: ['RS256'] })
+const dir = mkdtempSync(join(tmpdir(), 'portcullis-ab-'))
+const count = 10_000
+const tokens = await mintTokens(issuer.key('RS256'), count, {
+  issuer: issuer.url,
+  audience: 'https://api.test',
+  expiresIn: 7200,
+})
+const revokedJtis = []
+for (let i = 0; i < count; i++) {
+  if (i % 100 === 37) tokens[i] = tamper(tokens[i])
+  else if (i % 1000 === 500) {
+    const c = claimsOf(tokens[i])
+    revokedJtis.push({ jti: c.jti, exp: c.exp })
+  }
+}
+const tokensFile = join(dir, 'tokens.json')
+writeFileSync(tokensFile, JSON.stringify(tokens))
+const context = {
+  issuer: issuer.url,
+  jwksUri: issuer.jwksUri,
+  audience: 'https://api.test',
+  alg: 'RS256',
+  revokedJtis,
+}
+
+function start(server) {
+  const child = fork(join(dist, 'server-child.js'), [server.scenario, JSON.stringify(context)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: server.variant ? ['--import', join(here, 'variant-hook.mjs')] : [],
+    env: { ...process.env, ...(server.variant && { PORTCULLIS_VARIANT: variantDir }) },
+  })
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) =>
+      m.type === 'listening' ? resolve({ ...server, child, port: m.port }) : reject(new Error(m.error)),
+    )
+  })
+}
+const cpu = (child) =>
+  new Promise((resolve) => {
+    const on = (m) => {
+      if (m.type !== 'cpu') return
+      child.off('message', on)
+      resolve(m.micros)
+    }
+    child.on('message', on)
+    child.send({ type: 'cpu' })
+  })
+const load = (spec) =>
+  new Promise((resolve) => {
+    const child = fork(join(dist, 'loadgen.js'), [JSON.stringify(spec)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    child.once('message', resolve)
+  })
+
+const running = []
+for (const s of SERVERS) running.push(await start(s))
+const res = new Map(running.map((s) => [s.label, []]))
+try {
+  for (let r = 0; r < rounds; r++) {
+    for (const s of running) {
+      const yoga = s.fw === 'yoga'
+      const spec = (durationSec) => ({
+        url: `http://127.0.0.1:${s.port}${yoga ? '/graphql' : '/me'}`,
+        method: yoga ? 'POST' : 'GET',
+        ...(yoga && { body: GRAPHQL_BODY }),
+        tokensFile,
+        connections: 32,
+        durationSec,
+      })
+      if (r === 0 && !s.label.includes('bare')) await load({ ...spec(300), amount: count })
+      await load(spec(2))
+      const c0 = await cpu(s.child)
+      const out = await load(spec(4))
+      const c1 = await cpu(s.child)
+      res
+        .get(s.label)
+        .push({ rps: out.rps, cpuPerReq: (c1 - c0) / out.requests, non2xx: out.non2xx / out.requests })
+    }
+    process.stderr.write(`round ${r + 1} done\n`)
+  }
+} finally {
+  for (const s of running) s.child.kill()
+  await issuer.close()
+  rmSync(dir, { recursive: true, force: true })
+}
+const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1]
+for (const s of running) {
+  const runs = res.get(s.label)
+  const bare = res.get(BARE[s.fw])
+  console.log(
+    s.label.padEnd(36),
+    `${Math.round(med(runs.map((x) => x.rps)))} req/s`.padStart(12),
+    `${med(runs.map((x, i) => x.rps / bare[i].rps)).toFixed(3)}× bare`.padStart(12),
+    `${med(runs.map((x) => x.cpuPerReq)).toFixed(1)} µs CPU/req`.padStart(18),
+    `CPU ${med(runs.map((x, i) => x.cpuPerReq / bare[i].cpuPerReq)).toFixed(3)}× bare`.padStart(16),
+    `refused ${(med(runs.map((x) => x.non2xx)) * 100).toFixed(2)}%`,
+  )
+}
