@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import type { AuthInput, HeaderBag } from '@portcullis/core'
 import type { Request } from 'express'
 
@@ -32,7 +33,7 @@ class ExpressAuthInput implements AuthInput {
   }
 
   get protocol(): string {
-    return this.#req.protocol
+    return protocolOf(this.#req)
   }
 
   get url(): string {
@@ -42,6 +43,37 @@ class ExpressAuthInput implements AuthInput {
   get body(): string | Uint8Array | undefined {
     return rawBody(this.#req)
   }
+}
+
+type TrustProxy = (address: string | undefined, hop: number) => boolean
+
+/** On a socket: the app's `trust proxy` function and what it said of that socket's peer. */
+const PEER_TRUST = Symbol('portcullis: trust proxy verdict for this connection')
+
+interface JudgedSocket extends Socket {
+  [PEER_TRUST]?: { trust: TrustProxy; trusted: boolean }
+}
+
+/**
+ * `req.protocol`, as Express works it out (the socket's own, or the first `X-Forwarded-Proto` value when the
+ * app trusts the peer), with the trust verdict remembered per connection: Express parses the peer address and
+ * runs the trust function on every read (several µs), yet a keep-alive connection's peer never changes. A new
+ * `trust proxy` setting is a new function, so the verdict is taken again. Hot path (HTTPS check).
+ */
+function protocolOf(req: Request): string {
+  const trust: unknown = req.app?.get('trust proxy fn')
+  const socket = req.socket as JudgedSocket | undefined
+  if (typeof trust !== 'function' || socket === undefined) return req.protocol
+  let judged = socket[PEER_TRUST]
+  if (judged?.trust !== trust) {
+    judged = { trust: trust as TrustProxy, trusted: (trust as TrustProxy)(socket.remoteAddress, 0) }
+    socket[PEER_TRUST] = judged
+  }
+  const own = (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
+  if (!judged.trusted) return own
+  const forwarded = req.get('X-Forwarded-Proto') || own
+  const comma = forwarded.indexOf(',')
+  return (comma === -1 ? forwarded : forwarded.slice(0, comma)).trim()
 }
 
 /**
