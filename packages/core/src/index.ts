@@ -38,4 +38,9 @@ export type { ProjectRecordInput } from './projects/project-record.js'
 export { hashProjectSecret } from './projects/secret-hash.js'
 export { signRequest } from './projects/signed-request.js'
 export type { AuthInput, HeaderBag } from './request/input.js'
+export {
+  forwardedProtocol,
+  headersKeepingRepeatedAuthorization,
+  type ProxyTrust,
+} from './request/node-request.js'
 export type { Revoker } from './revocation/revoker.js'

@@ -1,5 +1,10 @@
-import type { Socket } from 'node:net'
-import type { AuthInput, HeaderBag } from '@portcullis/core'
+import {
+  type AuthInput,
+  forwardedProtocol,
+  type HeaderBag,
+  headersKeepingRepeatedAuthorization,
+  type ProxyTrust,
+} from '@portcullis/core'
 import type { Request } from 'express'
 
 /**
@@ -25,7 +30,7 @@ class ExpressAuthInput implements AuthInput {
   constructor(req: Request) {
     this.#req = req
     this.method = req.method
-    this.headers = headersOf(req)
+    this.headers = headersKeepingRepeatedAuthorization(req.headers, req.rawHeaders)
   }
 
   get ip(): string | undefined {
@@ -45,56 +50,11 @@ class ExpressAuthInput implements AuthInput {
   }
 }
 
-type TrustProxy = (address: string | undefined, hop: number) => boolean
-
-/** On a socket: the app's `trust proxy` function and what it said of that socket's peer. */
-const PEER_TRUST = Symbol('portcullis: trust proxy verdict for this connection')
-
-interface JudgedSocket extends Socket {
-  [PEER_TRUST]?: { trust: TrustProxy; trusted: boolean }
-}
-
-/**
- * `req.protocol`, as Express works it out (the socket's own, or the first `X-Forwarded-Proto` value when the
- * app trusts the peer), with the trust verdict remembered per connection: Express parses the peer address and
- * runs the trust function on every read (several µs), yet a keep-alive connection's peer never changes. A new
- * `trust proxy` setting is a new function, so the verdict is taken again. Hot path (HTTPS check).
- */
+/** `req.protocol`, with the trust verdict remembered per connection (see `forwardedProtocol`). Hot path. */
 function protocolOf(req: Request): string {
   const trust: unknown = req.app?.get('trust proxy fn')
-  const socket = req.socket as JudgedSocket | undefined
-  if (typeof trust !== 'function' || socket === undefined) return req.protocol
-  let judged = socket[PEER_TRUST]
-  if (judged?.trust !== trust) {
-    judged = { trust: trust as TrustProxy, trusted: (trust as TrustProxy)(socket.remoteAddress, 0) }
-    socket[PEER_TRUST] = judged
-  }
-  const own = (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
-  if (!judged.trusted) return own
-  const forwarded = req.get('X-Forwarded-Proto') || own
-  const comma = forwarded.indexOf(',')
-  return (comma === -1 ? forwarded : forwarded.slice(0, comma)).trim()
-}
-
-/**
- * The request's headers as the app sees them (`req.headers`, which a middleware may have set), except that
- * Node keeps only the first of repeated Authorization headers there: then all of them go to core, which
- * refuses the ambiguity instead of silently taking the first. Repeats are counted in `rawHeaders`, without
- * building a second header object (`req.headersDistinct`). Hot path.
- */
-function headersOf(req: Request): HeaderBag {
-  const raw: readonly string[] = req.rawHeaders ?? []
-  let count = 0
-  for (let i = 0; i < raw.length; i += 2) if (isAuthorization(raw[i] as string)) count++
-  if (count < 2) return req.headers
-  const values: string[] = []
-  for (let i = 0; i < raw.length; i += 2)
-    if (isAuthorization(raw[i] as string)) values.push(raw[i + 1] as string)
-  return { ...req.headers, authorization: values }
-}
-
-function isAuthorization(name: string): boolean {
-  return name.length === 13 && (name === 'authorization' || name.toLowerCase() === 'authorization')
+  if (typeof trust !== 'function' || req.socket === undefined) return req.protocol
+  return forwardedProtocol(req.socket, req.headers['x-forwarded-proto'], trust as ProxyTrust)
 }
 
 /**

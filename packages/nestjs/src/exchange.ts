@@ -1,5 +1,12 @@
+import type { Socket } from 'node:net'
 import type { ExecutionContext } from '@nestjs/common'
-import type { AuthInput, AuthResult } from '@portcullis/core'
+import {
+  type AuthInput,
+  type AuthResult,
+  forwardedProtocol,
+  headersKeepingRepeatedAuthorization,
+  type ProxyTrust,
+} from '@portcullis/core'
 
 /** The request fields Portcullis reads, common to Express and Fastify requests. */
 export interface RequestLike {
@@ -14,6 +21,10 @@ export interface RequestLike {
   /** Express: the URL before routers stripped their mount path. */
   originalUrl?: string
   protocol?: string
+  /** Express: the app, whose compiled `trust proxy` function decides what `protocol` says. */
+  app?: { get?(setting: string): unknown }
+  /** The connection (Express: a Node socket; Fastify's request has none of its own). */
+  socket?: Socket
   /** The raw body, kept by Nest when the app is created with `{ rawBody: true }` (Express and Fastify). */
   rawBody?: unknown
   /** The parsed body; a raw one only when a raw or text body parser ran (`express.raw()`, `express.text()`). */
@@ -101,7 +112,10 @@ class RequestAuthInput implements AuthInput {
   constructor(request: RequestLike) {
     this.#request = request
     this.method = request.method
-    this.headers = headersOf(request)
+    this.headers = headersKeepingRepeatedAuthorization(
+      request.headers,
+      request.rawHeaders ?? request.raw?.rawHeaders,
+    )
   }
 
   get ip(): string | undefined {
@@ -109,7 +123,7 @@ class RequestAuthInput implements AuthInput {
   }
 
   get protocol(): string | undefined {
-    return this.#request.protocol
+    return protocolOf(this.#request)
   }
 
   get url(): string | undefined {
@@ -123,26 +137,14 @@ class RequestAuthInput implements AuthInput {
 }
 
 /**
- * The request's headers as the app sees them, except that Node keeps only the first of repeated Authorization
- * headers there: then all of them go to core, which refuses the ambiguity instead of taking the first.
- * Repeats are counted in the raw headers (Express: the request's, Fastify: its Node request's). Hot path.
+ * On the Express platform, `req.protocol` with the trust verdict remembered per connection (see core's
+ * `forwardedProtocol`); Fastify's `request.protocol` as it is. Hot path (HTTPS check).
  */
-function headersOf(request: RequestLike): AuthInput['headers'] {
-  const raw = request.rawHeaders ?? request.raw?.rawHeaders ?? []
-  let count = 0
-  for (let i = 0; i < raw.length; i += 2) if (isAuthorization(raw[i] as string)) count++
-  if (count < 2) return request.headers
-  const values: string[] = []
-  for (let i = 0; i < raw.length; i += 2)
-    if (isAuthorization(raw[i] as string)) values.push(raw[i + 1] as string)
-  return {
-    ...(request.headers as Record<string, string | readonly string[] | undefined>),
-    authorization: values,
-  }
-}
-
-function isAuthorization(name: string): boolean {
-  return name.length === 13 && (name === 'authorization' || name.toLowerCase() === 'authorization')
+function protocolOf(request: RequestLike): string | undefined {
+  const trust = request.app?.get?.('trust proxy fn')
+  if (typeof trust !== 'function' || request.socket === undefined) return request.protocol
+  const headers = request.headers as Record<string, string | readonly string[] | undefined>
+  return forwardedProtocol(request.socket, headers['x-forwarded-proto'], trust as ProxyTrust)
 }
 
 function rawBodyOf(value: unknown): string | Uint8Array | undefined {

@@ -1,0 +1,64 @@
+import type { Socket } from 'node:net'
+import type { HeaderBag } from './input.js'
+
+/**
+ * Helpers for adapters that read a Node `IncomingMessage` (Express, NestJS on Express or Fastify): the small
+ * pieces of `AuthInput` every one of them needs the same way. Hot path.
+ */
+
+/**
+ * The request's headers as the app sees them, except that Node keeps only the first of repeated Authorization
+ * headers there: then all of them go to core, which refuses the ambiguity instead of silently taking the
+ * first. Repeats are counted in `rawHeaders`, without building a second header object.
+ */
+export function headersKeepingRepeatedAuthorization(
+  headers: HeaderBag,
+  rawHeaders: readonly string[] | undefined,
+): HeaderBag {
+  const raw = rawHeaders ?? []
+  let count = 0
+  for (let i = 0; i < raw.length; i += 2) if (isAuthorization(raw[i] as string)) count++
+  if (count < 2) return headers
+  const values: string[] = []
+  for (let i = 0; i < raw.length; i += 2)
+    if (isAuthorization(raw[i] as string)) values.push(raw[i + 1] as string)
+  return { ...(headers as Record<string, string | readonly string[] | undefined>), authorization: values }
+}
+
+function isAuthorization(name: string): boolean {
+  return name.length === 13 && (name === 'authorization' || name.toLowerCase() === 'authorization')
+}
+
+/** A proxy trust function as Express compiles `trust proxy`: whether the address `hop` steps away is trusted. */
+export type ProxyTrust = (address: string | undefined, hop: number) => boolean
+
+/** On a socket: the trust function last asked and what it said of that socket's peer. */
+const PEER_TRUST = Symbol('portcullis: trust verdict for this connection')
+
+interface JudgedSocket extends Socket {
+  [PEER_TRUST]?: { trust: ProxyTrust; trusted: boolean }
+}
+
+/**
+ * The request's protocol as Express works it out (`req.protocol`): the socket's own, or the first
+ * `X-Forwarded-Proto` value when `trust` trusts the peer. The verdict is remembered per connection: Express
+ * parses the peer address and runs the trust function on every read (several µs), yet a keep-alive
+ * connection's peer never changes. A different trust function (a new setting) is asked again.
+ */
+export function forwardedProtocol(
+  socket: Socket,
+  forwardedProto: string | readonly string[] | undefined,
+  trust: ProxyTrust,
+): string {
+  const judgedSocket = socket as JudgedSocket
+  let judged = judgedSocket[PEER_TRUST]
+  if (judged?.trust !== trust) {
+    judged = { trust, trusted: trust(socket.remoteAddress, 0) }
+    judgedSocket[PEER_TRUST] = judged
+  }
+  const own = (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
+  const first = typeof forwardedProto === 'string' ? forwardedProto : forwardedProto?.[0]
+  if (!judged.trusted || !first) return own
+  const comma = first.indexOf(',')
+  return (comma === -1 ? first : first.slice(0, comma)).trim()
+}
