@@ -235,15 +235,22 @@ export class RedisRevocations implements RevocationChecker {
    * writes that bump no version). Returns whether Redis answered.
    */
   #resync(force: boolean): Promise<boolean> {
-    // One at a time: a resync replaces the whole view, so two interleaved would lose deltas.
-    const run = this.#resyncChain.then(() => this.#resyncNow(force))
+    // One at a time: a resync replaces the whole view, so two interleaved would lose deltas. One that straddled
+    // a reconnect is run again at once (a few times at most): the next connection event may never come.
+    const run = this.#resyncChain.then(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await this.#resyncNow(force)
+        if (outcome !== 'straddled') return outcome
+        if (attempt === 3 || this.#closed) return false
+      }
+    })
     this.#resyncChain = run.catch(() => false)
     return run
   }
 
   #resyncChain: Promise<unknown> = Promise.resolve()
 
-  async #resyncNow(forced: boolean): Promise<boolean> {
+  async #resyncNow(forced: boolean): Promise<boolean | 'straddled'> {
     let force = forced
     const client = this.#connection.client
     const reconnects = this.#reconnects
@@ -273,10 +280,10 @@ export class RedisRevocations implements RevocationChecker {
         }
       }
       // A resync that straddles a reconnect read the version from one Redis and scanned another (perhaps one
-      // that restarted empty): its view is no picture of anything. Keep the old view; the reconnect's own
-      // resync, queued behind this one, judges the loss and repairs from it.
+      // that restarted empty): its view is no picture of anything. Keep the old view; the next attempt judges
+      // the loss and repairs from it.
       const after = await client.get(this.#connection.prefix + REVOCATION_VERSION)
-      if (this.#reconnects !== reconnects || lostData(version, after)) return false
+      if (this.#reconnects !== reconnects || lostData(version, after)) return 'straddled'
       for (const delta of this.#pendingDuringSync) view.apply(delta)
       this.#view = view
       // Only forward (a write of ours may have bumped it while we scanned), except right after a repair.
