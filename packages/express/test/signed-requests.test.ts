@@ -49,7 +49,8 @@ function echo(req: Request, res: Response): void {
 describe.each(EXPRESS_VERSIONS)('$name signed requests', ({ express }) => {
   const JSON_TYPE = { 'content-type': 'application/json' }
 
-  it('strict: checks the raw body express.raw() kept, and refuses a body that differs from the signed one', async () => {
+  /** POST /orders in strict mode, behind express.raw(): the body reaches core exactly as sent. */
+  const strictRawOrders = () => {
     const app = express()
     app.post(
       '/orders',
@@ -57,7 +58,11 @@ describe.each(EXPRESS_VERSIONS)('$name signed requests', ({ express }) => {
       portcullis(authFor(issuer(), signedConfig('strict'))).projectAuth(),
       echo,
     )
-    const base = await serve(app)
+    return serve(app)
+  }
+
+  it('strict: checks the raw body express.raw() kept, and refuses a body that differs from the signed one', async () => {
+    const base = await strictRawOrders()
     const body = '{"amount":10}'
     const headers = { ...appHeaders('app-s', 'pw-s'), ...JSON_TYPE }
 
@@ -144,14 +149,7 @@ describe.each(EXPRESS_VERSIONS)('$name signed requests', ({ express }) => {
   })
 
   it('strict: refuses the same signed request a second time (replay)', async () => {
-    const app = express()
-    app.post(
-      '/orders',
-      express.raw({ type: '*/*' }),
-      portcullis(authFor(issuer(), signedConfig('strict'))).projectAuth(),
-      echo,
-    )
-    const base = await serve(app)
+    const base = await strictRawOrders()
     const body = 'order=1'
     const init = {
       method: 'POST',
