@@ -5,7 +5,7 @@ import type { VerificationKey } from '../keys/verification-key.js'
 import type { Claims, User } from '../presets/types.js'
 import type { JwsAlgorithm } from './algorithms.js'
 import { validateClaims } from './claims.js'
-import { type DecodedJws, decodeJws, type JwsHeader } from './decode.js'
+import { type DecodedJws, decodeJws, type JwsHeader, signedParts } from './decode.js'
 
 /** A token that passed every check that cannot change later: signature, issuer, time window, claims. */
 export interface VerifiedToken {
@@ -55,13 +55,15 @@ export function verifyToken(
 /** Signature, then claims, then the user mapping, once the key is known. Hot path (cache miss). */
 function verifyWithKey(
   token: string,
-  { header, payload, signingInput, signature }: DecodedJws,
+  decoded: DecodedJws,
   issuer: TrustedIssuer,
   iss: string,
   key: VerificationKey,
 ): VerifiedToken {
+  const { header, payload } = decoded
   const alg = header.alg as JwsAlgorithm
-  if (!checkSignature(key, alg, signingInput, signature)) {
+  const { input, signature } = signedParts(decoded)
+  if (!checkSignature(key, alg, input, signature)) {
     throw new AuthError('token_signature_invalid', { cause: new Error('signature does not verify') })
   }
 

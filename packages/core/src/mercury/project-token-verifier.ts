@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import { AuthError } from '../errors.js'
 import type { JwsAlgorithm } from '../jwt/algorithms.js'
-import { decodeJws } from '../jwt/decode.js'
+import { decodeJws, signedParts } from '../jwt/decode.js'
 import { checkSignature } from '../jwt/verify-token.js'
 import { type Logger, silentLogger } from '../logger.js'
 import type { ProjectIdentity, ProjectPrincipal } from '../projects/project.js'
@@ -111,7 +111,8 @@ export class MercuryProjectTokenVerifier {
   }
 
   async #verifySignedToken(token: string): Promise<ProjectIdentity> {
-    const { header, payload, signingInput, signature } = decodeJws(token)
+    const decoded = decodeJws(token)
+    const { header, payload } = decoded
     const alg = header.alg as JwsAlgorithm
     if (!this.#algorithms.has(alg)) {
       throw new AuthError('token_algorithm_not_allowed', { cause: new Error(`alg ${alg} is not accepted`) })
@@ -121,7 +122,8 @@ export class MercuryProjectTokenVerifier {
       route.type === 'service'
         ? await this.#keySets.resolveServiceKey(header.kid, alg)
         : await this.#keySets.resolveTenantKey(route.tenant, header.kid, alg)
-    if (!checkSignature(key, alg, signingInput, signature)) {
+    const { input, signature } = signedParts(decoded)
+    if (!checkSignature(key, alg, input, signature)) {
       throw new AuthError('token_signature_invalid', { cause: new Error('signature does not verify') })
     }
     const nowSec = Date.now() / 1000
