@@ -1,12 +1,10 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createAuth, type PortcullisConfigInput } from '@portcullis/core'
 import { portcullis } from '@portcullis/express'
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
 import { expressjwt } from 'express-jwt'
 import { auth as oauth2Bearer } from 'express-oauth2-jwt-bearer'
 import jwksRsa from 'jwks-rsa'
-import { type BenchServer, ROUTE, type ServerContext } from '../context.js'
+import { type BenchServer, ROUTE, type ServerContext, serveListener } from '../context.js'
 
 /** Every app trusts the loopback proxy, so `req.ip` is the load generator's per-user X-Forwarded-For. */
 function baseApp(): Express {
@@ -15,21 +13,6 @@ function baseApp(): Express {
   app.set('etag', false)
   app.set('x-powered-by', false)
   return app
-}
-
-function serve(app: Express, close: () => Promise<void> = async () => {}): BenchServer {
-  const server = createServer(app)
-  return {
-    listen: () =>
-      new Promise((resolve) =>
-        server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
-      ),
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-      await close()
-    },
-  }
 }
 
 /** Peers answer errors the way their docs show: 401 with a small JSON body. */
@@ -43,7 +26,7 @@ export async function expressBare(): Promise<BenchServer> {
   app.get(ROUTE, (_req, res) => {
     res.json({ id: 'anonymous' })
   })
-  return serve(app)
+  return serveListener(app)
 }
 
 export async function expressPortcullis(ctx: ServerContext, withRedis = false): Promise<BenchServer> {
@@ -60,7 +43,7 @@ export async function expressPortcullis(ctx: ServerContext, withRedis = false): 
   app.get(ROUTE, jwtAuth(), (req, res) => {
     res.json({ id: req.auth?.user?.subject })
   })
-  return serve(app, () => auth.close())
+  return serveListener(app, () => auth.close())
 }
 
 export async function expressJwt(ctx: ServerContext): Promise<BenchServer> {
@@ -81,7 +64,7 @@ export async function expressJwt(ctx: ServerContext): Promise<BenchServer> {
     },
   )
   app.use(peerErrors)
-  return serve(app)
+  return serveListener(app)
 }
 
 export async function expressOauth2Bearer(ctx: ServerContext): Promise<BenchServer> {
@@ -106,5 +89,5 @@ export async function expressOauth2Bearer(ctx: ServerContext): Promise<BenchServ
     },
   )
   app.use(peerErrors)
-  return serve(app)
+  return serveListener(app)
 }

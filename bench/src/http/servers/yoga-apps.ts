@@ -1,5 +1,3 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { makeExecutableSchema } from '@graphql-tools/schema'
 import { createRemoteJwksSigningKeyProvider, useJWT } from '@graphql-yoga/plugin-jwt'
 import { createAuth } from '@portcullis/core'
@@ -10,26 +8,8 @@ import {
   usePortcullis,
 } from '@portcullis/graphql'
 import { GraphQLError } from 'graphql'
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
-import type { BenchServer, ServerContext } from '../context.js'
-
-function serve(
-  yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>,
-  close: () => Promise<void> = async () => {},
-): BenchServer {
-  const server = createServer(yoga)
-  return {
-    listen: () =>
-      new Promise((resolve) =>
-        server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
-      ),
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-      await close()
-    },
-  }
-}
+import { createYoga, type Plugin } from 'graphql-yoga'
+import { type BenchServer, type ServerContext, serveListener } from '../context.js'
 
 const common = { logging: false, graphiql: false, landingPage: false, maskedErrors: true } as const
 
@@ -38,7 +18,7 @@ export async function yogaBare(): Promise<BenchServer> {
     typeDefs: 'type Query { me: String }',
     resolvers: { Query: { me: () => 'anonymous' } },
   })
-  return serve(createYoga({ schema, ...common }) as never)
+  return serveListener(createYoga({ schema, ...common }))
 }
 
 export async function yogaPortcullis(ctx: ServerContext): Promise<BenchServer> {
@@ -59,8 +39,8 @@ export async function yogaPortcullis(ctx: ServerContext): Promise<BenchServer> {
       },
     }),
   )
-  return serve(
-    createYoga({ schema, plugins: [usePortcullis(auth, { partialResults: false })], ...common }) as never,
+  return serveListener(
+    createYoga({ schema, plugins: [usePortcullis(auth, { partialResults: false })], ...common }),
     () => auth.close(),
   )
 }
@@ -89,5 +69,5 @@ export async function yogaJwtPlugin(ctx: ServerContext): Promise<BenchServer> {
     extendContext: true,
     reject: { missingToken: true, invalidToken: true },
   }) as Plugin
-  return serve(createYoga({ schema, plugins: [jwt], ...common }) as never)
+  return serveListener(createYoga({ schema, plugins: [jwt], ...common }))
 }
