@@ -285,7 +285,10 @@ export class RedisRevocations implements RevocationChecker {
       const after = await client.get(this.#connection.prefix + REVOCATION_VERSION)
       if (this.#reconnects !== reconnects || lostData(version, after)) return 'straddled'
       for (const delta of this.#pendingDuringSync) view.apply(delta)
+      const lifted = this.#options.onDelta ? liftedProjects(this.#view, view, now) : []
       this.#view = view
+      // A lifted project revocation that no message brought (both missed) is told like one that did.
+      for (const id of lifted) this.#options.onDelta?.({ kind: 'project', id, until: 0, revoked: false })
       // Only forward (a write of ours may have bumped it while we scanned), except right after a repair.
       if (repaired || Number(version ?? -1) > Number(this.#lastVersion ?? -1)) this.#lastVersion = version
       this.#lastFullSyncAt = now
@@ -480,6 +483,15 @@ export class RedisRevocations implements RevocationChecker {
       },
     }
   }
+}
+
+/** Projects revoked in `before` that `after` no longer holds revoked. */
+function liftedProjects(before: RevocationView, after: RevocationView, now: number): string[] {
+  const lifted: string[] = []
+  for (const delta of before.entries(now)) {
+    if (delta.kind === 'project' && !after.isProjectRevoked(delta.id)) lifted.push(delta.id)
+  }
+  return lifted
 }
 
 /** The version counter only grows; missing or smaller than what we saw means Redis lost data. */

@@ -104,6 +104,33 @@ describe('undoing a project revocation takes effect at once on every instance', 
     expect(await outcomes([a, b], 'app-fn-seen')).toEqual(['ok', 'ok'])
   })
 
+  it('drops the refusal when only the periodic resync sees the undo (redis-cli DEL, no message)', async () => {
+    const redis = await redisForTest()
+    let disabled = false
+    const resolveProject = () => {
+      if (disabled) throw new AuthError('project_revoked')
+      return { projectUuid: PROJECT, enabledServices: [SERVICE_ID] }
+    }
+    // No keyspace notifications and no PUBLISH: the versioned resync is the only way the undo arrives.
+    const config = {
+      projects: { signingSecret: SIGNING_SECRET, resolvers: ['function' as const] },
+      redis: { url: redis.url, keyspaceEvents: 'off' as const },
+      revocation: { resyncIntervalSec: 0.2 },
+    }
+    const auth = instance(config, { resolveProject })
+    await auth.ready()
+    disabled = true
+    await auth.revoke.project(PROJECT)
+    expect(await outcomes([auth], 'app-cli')).toEqual(['project_revoked'])
+
+    disabled = false
+    const raw = rawClient(redis.url)
+    await raw.del(`portcullis:revoked:project:${PROJECT}`)
+    await raw.incr('portcullis:revocations:version')
+    // Well inside the 30 s the refusal would otherwise be remembered for.
+    await within(3000, everywhere([auth], 'app-cli', 'ok'))
+  })
+
   it('works the same without Redis, on the one instance', async () => {
     let enabled = false
     const auth = instance(
