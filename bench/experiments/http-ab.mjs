@@ -1,12 +1,14 @@
 // Scratch HTTP A/B: the bench's own server scenarios, each also started on a snapshot of the packages
 // (snapshot-packages.sh NAME, loaded through variant-hook.mjs), visited in turn each round. Reports per-round
 // throughput ratio to the framework's bare server and the server's CPU µs per request (medians over rounds).
-//   node bench/experiments/http-ab.mjs ROUNDS VARIANT [express|nest|yoga ...]
+//   node bench/experiments/http-ab.mjs ROUNDS VARIANT [express|nest|yoga ...]   (DUMP=1: every round)
 import { fork } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startTestIssuer } from '@portcullis/testing'
+import { LoadGenerator } from '../dist/http/load-client.js'
+import { LOAD_CPU, pinToCpu, SERVER_CPU } from '../dist/lib/cpu-pinning.js'
 import { claimsOf, mintTokens, tamper } from '../dist/lib/tokens.js'
 
 const here = new URL('.', import.meta.url).pathname
@@ -76,6 +78,7 @@ function start(server) {
     execArgv: server.variant ? ['--import', join(here, 'variant-hook.mjs')] : [],
     env: { ...process.env, ...(server.variant && { PORTCULLIS_VARIANT: variantDir }) },
   })
+  pinToCpu(child.pid, SERVER_CPU)
   return new Promise((resolve, reject) => {
     child.once('message', (m) =>
       m.type === 'listening' ? resolve({ ...server, child, port: m.port }) : reject(new Error(m.error)),
@@ -92,20 +95,16 @@ const cpu = (child) =>
     child.on('message', on)
     child.send({ type: 'cpu' })
   })
-const load = (spec) =>
-  new Promise((resolve) => {
-    const child = fork(join(dist, 'loadgen.js'), [JSON.stringify(spec)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
-    child.once('message', resolve)
-  })
+const loadgen = new LoadGenerator()
+pinToCpu(loadgen.pid, LOAD_CPU)
+const load = (spec) => loadgen.run(spec)
 
 const running = []
 for (const s of SERVERS) running.push(await start(s))
 const res = new Map(running.map((s) => [s.label, []]))
 try {
   for (let r = 0; r < rounds; r++) {
-    for (const s of running) {
+    for (const s of r % 2 === 0 ? running : [...running].reverse()) {
       const yoga = s.fw === 'yoga'
       const spec = (durationSec) => ({
         url: `http://127.0.0.1:${s.port}${yoga ? '/graphql' : '/me'}`,
@@ -116,9 +115,9 @@ try {
         durationSec,
       })
       if (r === 0 && !s.label.includes('bare')) await load({ ...spec(300), amount: count })
-      await load(spec(2))
+      await load(spec(0.5))
       const c0 = await cpu(s.child)
-      const out = await load(spec(4))
+      const out = await load(spec(2))
       const c1 = await cpu(s.child)
       res
         .get(s.label)
@@ -127,10 +126,12 @@ try {
     process.stderr.write(`round ${r + 1} done\n`)
   }
 } finally {
+  loadgen.close()
   for (const s of running) s.child.kill()
   await issuer.close()
   rmSync(dir, { recursive: true, force: true })
 }
+if (process.env.DUMP) for (const s of running) console.log(s.label, res.get(s.label).map((x) => `${Math.round(x.rps)}/${x.cpuPerReq.toFixed(0)}`).join(' '))
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1]
 for (const s of running) {
   const runs = res.get(s.label)

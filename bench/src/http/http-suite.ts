@@ -11,12 +11,15 @@ import { formatRatio, type SuiteReport, type TargetResult } from '../lib/report.
 import { median, round } from '../lib/stats.js'
 import { claimsOf, mintTokens, tamper } from '../lib/tokens.js'
 import { ROUTE, type ServerContext } from './context.js'
+import { LOAD_CPU, pinToCpu, SERVER_CPU } from '../lib/cpu-pinning.js'
+import { LoadGenerator } from './load-client.js'
 import type { LoadResult, LoadSpec } from './loadgen.js'
 import { type Framework, SCENARIOS, type Scenario } from './scenarios.js'
 import type { ServerMessage } from './server-child.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const AUDIENCE = 'https://api.test'
+const FRAMEWORKS: readonly Framework[] = ['express', 'nest', 'yoga']
 
 interface Running {
   scenario: Scenario
@@ -46,6 +49,8 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
   const running: Running[] = []
   const failed: string[] = []
   const measured = new Map<string, Measured[]>()
+  const loadgen = new LoadGenerator()
+  let pinned = pinToCpu(loadgen.pid, LOAD_CPU)
   try {
     const count = budget.httpTokens
     const tokens = await mintTokens(issuer.key('RS256'), count, {
@@ -79,6 +84,7 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
     for (const scenario of SCENARIOS) {
       try {
         const server = await startServer(scenario, context)
+        pinned = pinToCpu(server.child.pid, SERVER_CPU) && pinned
         running.push(server)
         onShutdown(async () => void server.child.kill())
       } catch (error) {
@@ -86,38 +92,45 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
       }
     }
 
-    for (let r = 0; r < budget.httpRounds; r++) {
-      for (const server of running) {
-        const spec = (durationSec: number): LoadSpec => ({
-          url: `http://127.0.0.1:${server.port}${server.scenario.body ? '/graphql' : ROUTE}`,
-          method: server.scenario.body ? 'POST' : 'GET',
-          ...(server.scenario.body !== undefined && { body: server.scenario.body }),
-          tokensFile,
-          connections: budget.httpConnections,
-          durationSec,
-        })
-        // Portcullis keeps an L1 cache: before its first measured run every user's token has been seen once,
-        // so the measured runs show the steady state (peers have no token cache; time-based warm-up suffices).
-        if (r === 0 && server.scenario.kind !== 'bare' && server.scenario.kind !== 'peer') {
-          await runLoad({ ...spec(300), amount: tokens.length })
+    // Framework by framework, so a scenario is measured seconds from its bare baseline; the order reverses every
+    // round, so neither always follows the other. The machine's speed drifts by tens of percent over minutes
+    // here: only ratios between neighbours in time mean anything.
+    for (const framework of FRAMEWORKS) {
+      const group = running.filter((server) => server.scenario.framework === framework)
+      for (let r = 0; r < budget.httpRounds; r++) {
+        for (const server of r % 2 === 0 ? group : [...group].reverse()) {
+          const spec = (durationSec: number): LoadSpec => ({
+            url: `http://127.0.0.1:${server.port}${server.scenario.body ? '/graphql' : ROUTE}`,
+            method: server.scenario.body ? 'POST' : 'GET',
+            ...(server.scenario.body !== undefined && { body: server.scenario.body }),
+            tokensFile,
+            connections: budget.httpConnections,
+            durationSec,
+          })
+          if (r === 0 && server.scenario.kind !== 'bare' && server.scenario.kind !== 'peer') {
+            await loadgen.run({ ...spec(300), amount: tokens.length })
+          }
+          await loadgen.run(spec(r === 0 ? budget.httpFirstWarmupSec : budget.httpWarmupSec))
+          const cpuBefore = await serverCpu(server.child)
+          const commandsBefore =
+            server.scenario.kind === 'portcullis-redis' ? await redisStats.commands() : undefined
+          const load = await loadgen.run(spec(budget.httpMeasureSec))
+          const cpuAfter = await serverCpu(server.child)
+          const result: Measured = { round: r, load, cpuMicros: cpuAfter - cpuBefore }
+          if (commandsBefore) result.redisCommands = commandDelta(commandsBefore, await redisStats.commands())
+          measured.set(server.scenario.name, [...(measured.get(server.scenario.name) ?? []), result])
+          if (r === 0 || r === budget.httpRounds - 1) {
+            console.log(
+              `  round ${r + 1}/${budget.httpRounds}: ${server.scenario.name}: ${Math.round(load.rps)} req/s, p99 ${load.p99Ms} ms, ${load.non2xx} non-2xx of ${load.requests}`,
+            )
+          }
         }
-        await runLoad(spec(budget.httpWarmupSec))
-        const cpuBefore = await serverCpu(server.child)
-        const commandsBefore =
-          server.scenario.kind === 'portcullis-redis' ? await redisStats.commands() : undefined
-        const load = await runLoad(spec(budget.httpMeasureSec))
-        const cpuAfter = await serverCpu(server.child)
-        const result: Measured = { round: r, load, cpuMicros: cpuAfter - cpuBefore }
-        if (commandsBefore) result.redisCommands = commandDelta(commandsBefore, await redisStats.commands())
-        measured.set(server.scenario.name, [...(measured.get(server.scenario.name) ?? []), result])
-        console.log(
-          `  round ${r + 1}: ${server.scenario.name}: ${Math.round(load.rps)} req/s, p99 ${load.p99Ms} ms, ${load.non2xx} non-2xx of ${load.requests}`,
-        )
       }
     }
 
-    return buildReport(measured, failed, expectedRefused, count, invalid, revokedJtis.length, budget)
+    return buildReport(measured, failed, expectedRefused, count, invalid, revokedJtis.length, budget, pinned)
   } finally {
+    loadgen.close()
     for (const server of running) server.child.kill()
     await redisStats.close()
     await redis.close()
@@ -135,12 +148,12 @@ function buildReport(
   invalid: number,
   revoked: number,
   budget: ReturnType<typeof budgets>,
+  pinned: boolean,
 ): SuiteReport {
   const rows: (string | number)[][] = []
   const targets: TargetResult[] = []
   const notes: string[] = []
-  const frameworks: Framework[] = ['express', 'nest', 'yoga']
-  for (const framework of frameworks) {
+  for (const framework of FRAMEWORKS) {
     const scenarios = SCENARIOS.filter((s) => s.framework === framework && measured.has(s.name))
     const bare = scenarios.find((s) => s.kind === 'bare')
     const bareRuns = bare ? measured.get(bare.name)! : []
@@ -211,7 +224,10 @@ function buildReport(
   }
   notes.push(
     `${count.toLocaleString('en-US')} RS256 tokens of distinct users (2048-bit key), ${invalid} with a broken signature (1%), ${revoked} revoked before the run (0.1%): ${(expectedRefused * 100).toFixed(2)}% of requests should be refused (bare serves all). Each comes from its own X-Forwarded-For address; every app trusts the loopback proxy.`,
-    `autocannon, ${budget.httpConnections} connections, no pipelining; per scenario and round ${budget.httpWarmupSec} s warm-up then ${budget.httpMeasureSec} s measured; ${budget.httpRounds} round(s) visiting every scenario in turn. Ratios to bare are per round, then the median.`,
+    pinned
+      ? `The load generator runs pinned to CPU ${LOAD_CPU} and every server to CPU ${SERVER_CPU} (taskset), so neither competes with the other for a core.`
+      : 'Processes were NOT pinned to CPUs (taskset missing or fewer than 2 CPUs): expect more run-to-run spread.',
+    `autocannon in one long-lived process, ${budget.httpConnections} connections, no pipelining. Framework by framework, ${budget.httpRounds} round(s) visit its scenarios in turn, in reverse order every other round; each visit is a ${budget.httpWarmupSec} s warm-up (${budget.httpFirstWarmupSec} s in the first round) then ${budget.httpMeasureSec} s measured. Ratios to bare are taken within each round (seconds apart), then the median: this machine's speed drifts by tens of percent over minutes, so only neighbours in time compare.`,
     'Portcullis runs with its defaults (L1 token cache of 10,000 entries, failure rate limiting on, revocation checked on every request). The peers have no token cache of their own (jwks-rsa and express-oauth2-jwt-bearer cache keys only), so after warm-up Portcullis mostly serves L1 hits while they verify every signature; peers check revocation with a Set of the revoked jtis.',
     "Server CPU µs/request is the server process's CPU time over the measured run divided by its requests: unlike req/s, it does not depend on what else the machine is running.",
   )
@@ -277,28 +293,5 @@ function serverCpu(child: ChildProcess): Promise<number> {
     }
     child.on('message', onMessage)
     child.send({ type: 'cpu' })
-  })
-}
-
-function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const child = fork(join(here, 'loadgen.js'), [JSON.stringify(spec)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => {
-        child.kill('SIGKILL')
-        reject(new Error('load generator overran its time'))
-      },
-      (spec.durationSec + 60) * 1000,
-    )
-    child.once('message', (result: LoadResult) => {
-      clearTimeout(timer)
-      resolve(result)
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      if (code !== 0) reject(new Error(`load generator exited with ${code}`))
-    })
   })
 }
