@@ -16,7 +16,8 @@ const authenticated = new WeakMap<Request, { auth: Auth; result: AuthResult }>()
 
 /**
  * Authenticates `req` under `policy`, sets `req.auth`, then runs `proceed` (the next middleware, or the guarded
- * handler). Core decides; this only translates. The returned promise never rejects: whatever fails after
+ * handler). Core decides; this only translates. A success core settled at once (most requests: an L1 hit)
+ * goes on in the same tick, with no promise in between. The returned value never rejects: whatever fails after
  * authentication (a throwing or rejecting handler, a response that cannot be sent) goes to `next(err)`, so
  * nothing escapes as an unhandled rejection on Express 4. Hot path.
  */
@@ -28,15 +29,26 @@ export function guardRequest(
   res: Response,
   next: NextFunction,
   proceed: () => unknown,
-): Promise<unknown> {
-  return auth.authenticate(toAuthInput(req), policy).then(
-    (result) => {
-      authenticated.set(req, { auth, result })
-      req.auth = result
-      return settle(proceed, next)
-    },
+): unknown {
+  const outcome = auth.authenticateNow(toAuthInput(req), policy)
+  if (!(outcome instanceof Promise)) return admit(auth, outcome, req, next, proceed)
+  return outcome.then(
+    (result) => admit(auth, result, req, next, proceed),
     (error: unknown) => settle(() => fail(error, errors, res, next), next),
   )
+}
+
+/** Attaches an accepted result to the request, then goes on. */
+function admit(
+  auth: Auth,
+  result: AuthResult,
+  req: Request,
+  next: NextFunction,
+  proceed: () => unknown,
+): unknown {
+  authenticated.set(req, { auth, result })
+  req.auth = result
+  return settle(proceed, next)
 }
 
 /**
@@ -53,7 +65,7 @@ export function checkScopes(
   res: Response,
   next: NextFunction,
   proceed: () => unknown,
-): Promise<unknown> {
+): unknown {
   const earlier = req.auth
   const marked = authenticated.get(req)
   if (earlier === undefined || marked?.result !== earlier || marked.auth !== auth) {

@@ -302,16 +302,16 @@ describe.each(EXPRESS_VERSIONS)('$name middleware', ({ express, major, version }
 })
 
 /**
- * The real Auth, with every `authenticate` input recorded on its way in: the only way to see what the
- * adapter hands core, since core does not act on ip or protocol yet.
+ * The real Auth, with every `authenticate` / `authenticateNow` input recorded on its way in: the only way to see
+ * what the adapter hands core, since core does not act on ip or protocol yet.
  */
 function observeInputs(auth: Auth, seen: AuthInput[]): Auth {
   return new Proxy(auth, {
     get(target, key) {
-      if (key === 'authenticate') {
+      if (key === 'authenticate' || key === 'authenticateNow') {
         return (input: AuthInput, policy: Parameters<Auth['authenticate']>[1]) => {
           seen.push(input)
-          return target.authenticate(input, policy)
+          return target[key](input, policy)
         }
       }
       const value = Reflect.get(target, key, target)
