@@ -58,6 +58,11 @@ interface GraphqlContextLike {
 // The module namespace is kept once loaded, as Node keeps the module itself.
 let gqlExecutionContext: GqlExecutionContextStatic | undefined
 
+/** Whether `loadGraphqlSupport()` already ran: the guard then needs no await for it. Hot path. */
+export function graphqlSupportLoaded(): boolean {
+  return gqlExecutionContext !== undefined
+}
+
 /** Loads `GqlExecutionContext` once; a clear error when a GraphQL context shows up without @nestjs/graphql. */
 export async function loadGraphqlSupport(): Promise<void> {
   if (gqlExecutionContext !== undefined) return

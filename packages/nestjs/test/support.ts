@@ -102,6 +102,9 @@ export class RecordingAuth implements Auth {
   authenticate(...args: Parameters<Auth['authenticate']>): ReturnType<Auth['authenticate']> {
     return this.inner.authenticate(...args)
   }
+  authenticateNow(...args: Parameters<Auth['authenticateNow']>): ReturnType<Auth['authenticateNow']> {
+    return this.inner.authenticateNow(...args)
+  }
   authorize(...args: Parameters<Auth['authorize']>): ReturnType<Auth['authorize']> {
     this.inner.authorize(...args)
   }

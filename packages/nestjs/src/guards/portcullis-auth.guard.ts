@@ -8,7 +8,14 @@ import {
   ConfigError,
   isAuthError,
 } from '@portcullis/core'
-import { exchangeOf, loadGraphqlSupport, type RequestLike, toAuthInput } from '../exchange.js'
+import {
+  type Exchange,
+  exchangeOf,
+  graphqlSupportLoaded,
+  loadGraphqlSupport,
+  type RequestLike,
+  toAuthInput,
+} from '../exchange.js'
 import { sendAuthErrorHeaders, toHttpException } from '../http-exception.js'
 import { PUBLIC_ROUTE, type RoutePolicies } from '../route-policies.js'
 import { PORTCULLIS_AUTH, ROUTE_POLICIES } from '../tokens.js'
@@ -20,7 +27,8 @@ import { PORTCULLIS_AUTH, ROUTE_POLICIES } from '../tokens.js'
  */
 interface Authentication {
   readonly policy: CompiledPolicy
-  readonly result: Promise<AuthResult>
+  /** Settled at once (a success core needed nothing awaited for), or pending. */
+  readonly result: AuthResult | Promise<AuthResult>
 }
 
 /**
@@ -54,11 +62,17 @@ export abstract class PortcullisAuthGuard implements CanActivate, OnModuleInit {
     }
   }
 
-  /** Hot path: one policy lookup, one `authenticate` (or an `authorize` after another guard of the mode). */
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Hot path: one policy lookup, one authentication (or an `authorize` after another guard of the mode). A
+   * success core settled at once (most requests: an L1 hit) answers `true` synchronously, which Nest takes
+   * without awaiting anything; the rest is a promise.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policies.resolve(context.getClass(), context.getHandler(), this.mode)
     if (policy === PUBLIC_ROUTE) return true
-    if (context.getType<string>() === 'graphql') await loadGraphqlSupport()
+    if (context.getType<string>() === 'graphql' && !graphqlSupportLoaded()) {
+      return loadGraphqlSupport().then(() => this.canActivate(context))
+    }
     const exchange = exchangeOf(context)
     if (exchange === undefined) {
       throw new Error(
@@ -66,24 +80,33 @@ export abstract class PortcullisAuthGuard implements CanActivate, OnModuleInit {
           '(GraphQL: the context must carry `req`; WebSocket and RPC contexts are not supported)',
       )
     }
-    const request = exchange.request
+    let outcome: AuthResult | Promise<AuthResult>
     try {
-      const result = await this.#authenticate(request, policy)
-      request.auth = result
-      if (exchange.graphqlContext !== undefined) attachToGraphqlContext(exchange.graphqlContext, result)
-      return true
+      outcome = this.#authenticate(exchange.request, policy)
     } catch (error) {
-      if (!isAuthError(error)) throw error
-      sendAuthErrorHeaders(exchange.response, error)
-      throw toHttpException(error)
+      return refuse(exchange, error)
     }
+    if (outcome instanceof Promise) {
+      return outcome.then(
+        (result) => admit(exchange, result),
+        (error: unknown) => refuse(exchange, error),
+      )
+    }
+    return admit(exchange, outcome)
   }
 
-  /** Authenticates once per request and mode; further policies of that mode are checked on the result. Hot path. */
-  #authenticate(request: RequestLike, policy: CompiledPolicy): Promise<AuthResult> {
+  /**
+   * Authenticates once per request and mode; further policies of that mode are checked on the result (a
+   * settled one at once: `authorize` throws its refusal). Hot path.
+   */
+  #authenticate(request: RequestLike, policy: CompiledPolicy): AuthResult | Promise<AuthResult> {
     const earlier = authentications.get(request)
     if (earlier !== undefined && earlier.policy.mode === policy.mode) {
       if (earlier.policy === policy) return earlier.result
+      if (!(earlier.result instanceof Promise)) {
+        this.auth.authorize(earlier.result, policy)
+        return earlier.result
+      }
       return earlier.result.then(
         (result) => {
           this.auth.authorize(result, policy)
@@ -93,10 +116,24 @@ export abstract class PortcullisAuthGuard implements CanActivate, OnModuleInit {
         () => this.auth.authenticate(toAuthInput(request), policy),
       )
     }
-    const result = this.auth.authenticate(toAuthInput(request), policy)
+    const result = this.auth.authenticateNow(toAuthInput(request), policy)
     authentications.set(request, { policy, result })
     return result
   }
+}
+
+/** An accepted result onto the request (and the GraphQL context). */
+function admit(exchange: Exchange, result: AuthResult): true {
+  exchange.request.auth = result
+  if (exchange.graphqlContext !== undefined) attachToGraphqlContext(exchange.graphqlContext, result)
+  return true
+}
+
+/** A refusal as Nest's exception, with the challenge headers on the response; anything else as it is. */
+function refuse(exchange: Exchange, error: unknown): never {
+  if (!isAuthError(error)) throw error
+  sendAuthErrorHeaders(exchange.response, error)
+  throw toHttpException(error)
 }
 
 /** Like `@portcullis/graphql`: each field the result has (`user`, `claims`, `token`, `issuer`, `project`). */
