@@ -12,15 +12,16 @@ type Context = Record<PropertyKey, unknown>
  * a field asks for (its mode: `jwt`, `project`, `combined`, `any`, and for `any` the credentials it
  * accepts) is authenticated once per operation, under the runtime's identity policy for it; each field's own rules (required or
  * optional, scopes, issuers, project kinds, allow rules) are then checked on that result with core's
- * `auth.authorize`, which never authenticates again. The authentications are memoized promises, so
- * fields that resolve in parallel wait on the same call, and bad credentials fail them all with the
- * same error.
+ * `auth.authorize`, which never authenticates again. Each authentication is memoized, so fields that
+ * resolve in parallel wait on the same call and bad credentials fail them all with the same error: as
+ * the result once it succeeded (later fields then pass within the same tick), as a promise while pending
+ * and for good once it failed.
  */
 export class OperationAuth {
   readonly #runtime: PortcullisRuntime
   readonly #context: Context
   #input: AuthInput | undefined
-  readonly #results = new Map<string, Promise<AuthResult>>()
+  readonly #results = new Map<string, AuthResult | Promise<AuthResult>>()
   /** Authentications that passed, by identity key: what a subscription re-checks before each event. */
   readonly #passed = new Map<string, CompiledPolicy>()
   /** Field policies that passed, with the identity they were checked on: authorized again on each fresh result. */
@@ -31,14 +32,23 @@ export class OperationAuth {
     this.#context = context
   }
 
-  /** Resolves once `guard` passed (the result is then on the context) or rejects with `PortcullisAuthError`. Hot path. */
+  /** Resolves once `guard` passed (the result is then on the context) or rejects with `PortcullisAuthError`. */
   async authenticate(guard: FieldGuard): Promise<AuthResult> {
+    return this.authenticateNow(guard)
+  }
+
+  /**
+   * `authenticate` for the hot path: when the identity's authentication has succeeded (or does so now,
+   * with nothing to await: an L1 cache hit) the result comes back as it is, and a field policy refusing
+   * it throws `PortcullisAuthError` at once; otherwise a promise. A resolver that needs nothing awaited
+   * then keeps graphql-js executing synchronously: no microtasks, no promises. Hot path.
+   */
+  authenticateNow(guard: FieldGuard): AuthResult | Promise<AuthResult> {
     const policy = this.#runtime.compile(guard)
     const identity = this.#runtime.identity(policy)
-    const result = await this.#once(identity)
-    this.#authorize(result, policy)
-    this.#authorized.set(policy, identity.key)
-    return result
+    const outcome = this.#once(identity)
+    if (outcome instanceof Promise) return outcome.then((result) => this.#admit(result, policy, identity.key))
+    return this.#admit(outcome, policy, identity.key)
   }
 
   /**
@@ -64,31 +74,57 @@ export class OperationAuth {
     return undefined
   }
 
+  /** The field's own rules on its identity's result; remembered for a subscription's re-checks once they pass. */
+  #admit(result: AuthResult, policy: CompiledPolicy, key: string): AuthResult {
+    this.#authorize(result, policy)
+    this.#authorized.set(policy, key)
+    return result
+  }
+
   #authorize(result: AuthResult, policy: CompiledPolicy): void {
     try {
       this.#runtime.auth.authorize(result, policy)
     } catch (error) {
-      throw isAuthError(error) ? new PortcullisAuthError(error) : error
+      throw asFieldError(error)
     }
   }
 
-  #once(identity: Identity): Promise<AuthResult> {
-    let pending = this.#results.get(identity.key)
-    if (pending === undefined) {
-      pending = this.#run(identity)
-      this.#results.set(identity.key, pending)
+  #once(identity: Identity): AuthResult | Promise<AuthResult> {
+    let outcome = this.#results.get(identity.key)
+    if (outcome === undefined) {
+      outcome = this.#run(identity)
+      this.#results.set(identity.key, outcome)
     }
-    return pending
+    return outcome
   }
 
-  async #run(identity: Identity): Promise<AuthResult> {
-    let result: AuthResult
+  /**
+   * Authenticates an identity with core's `authenticateNow`: a success with nothing to await is settled
+   * here, in the same tick. A failure stays memoized as the promise it rejects, so every field sees the
+   * same error and none authenticates again.
+   */
+  #run(identity: Identity): AuthResult | Promise<AuthResult> {
+    let outcome: AuthResult | Promise<AuthResult>
     try {
-      result = await this.#runtime.auth.authenticate(this.#readInput(), identity.policy)
+      outcome = this.#runtime.auth.authenticateNow(this.#readInput(), identity.policy)
     } catch (error) {
-      // Anything but an AuthError is the application's problem: let it surface (and be masked) as such.
-      throw isAuthError(error) ? new PortcullisAuthError(error) : error
+      // Core never throws here, but the input reader (the application's `getInput`) may.
+      return Promise.reject(asFieldError(error))
     }
+    if (!(outcome instanceof Promise)) return this.#succeeded(identity, outcome)
+    return outcome.then(
+      (result) => {
+        // Fields that ask from now on get the result itself, not the promise.
+        this.#results.set(identity.key, result)
+        return this.#succeeded(identity, result)
+      },
+      (error: unknown) => {
+        throw asFieldError(error)
+      },
+    )
+  }
+
+  #succeeded(identity: Identity, result: AuthResult): AuthResult {
     attachResult(this.#context, result)
     this.#passed.set(identity.key, identity.policy)
     return result
@@ -112,10 +148,15 @@ export function operationAuthOf(context: unknown): OperationAuth {
   // Checked by shape, not instanceof: the key is ours (Symbol.for), and a second copy of this module
   // (ESM and CJS builds loaded side by side) must still find the state the plugin installed.
   const operation = (context as Context | null | undefined)?.[OPERATION] as OperationAuth | undefined
-  if (typeof operation?.authenticate === 'function') return operation
+  if (typeof operation?.authenticateNow === 'function') return operation
   throw new Error(
     '@portcullis/graphql: a protected field ran without the usePortcullis(auth) plugin (add it to your Yoga/envelop plugins)',
   )
+}
+
+/** Anything but an AuthError is the application's problem: let it surface (and be masked) as such. */
+function asFieldError(error: unknown): unknown {
+  return isAuthError(error) ? new PortcullisAuthError(error) : error
 }
 
 /** Copies every field the result has (`user`, `claims`, `token`, `issuer`, `project`, ...) onto the context. */

@@ -15,7 +15,9 @@ export interface UsePortcullisOptions {
    * Authenticate before execution instead of on the first protected field. `true` means
    * `{ mode: 'jwt', optional: true }`: whoever sends a token is identified (`context.user` is set for
    * every resolver), a bad token fails the operation with 401, and anonymous requests go on to the
-   * field rules. Give a policy to require it for the whole operation. Default: lazy.
+   * field rules. Give a policy to require it for the whole operation. Default: lazy, where an
+   * unprotected resolver sees `context.user` only if a protected field passed before it ran (with a
+   * cached token, that can be an earlier sibling: it passes in the same tick).
    */
   eager?: boolean | AuthPolicy
   /**
@@ -56,6 +58,8 @@ export function usePortcullis(
     const rendered = renderOperationResult(result as ExecutionResult, partialResults)
     if (rendered !== result) setResult(rendered)
   }
+  // One object for every operation: envelop only reads it.
+  const executeHooks = { onExecuteDone: render }
 
   return {
     ...(keepBody && {
@@ -68,12 +72,14 @@ export function usePortcullis(
     },
     onExecute({ args, setResultAndStopExecution }) {
       const operation = beginOperation(runtime, args.contextValue)
-      if (!eager) return { onExecuteDone: render }
-      return authenticateFirst(operation, eager).then((failure) => {
-        if (!failure) return { onExecuteDone: render }
+      if (!eager) return executeHooks
+      const stopOn = (failure: ExecutionResult | undefined) => {
+        if (!failure) return executeHooks
         setResultAndStopExecution(failure)
         return undefined
-      })
+      }
+      const failure = authenticateFirst(operation, eager)
+      return failure instanceof Promise ? failure.then(stopOn) : stopOn(failure)
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       const operation = beginOperation(runtime, args.contextValue)
@@ -84,28 +90,37 @@ export function usePortcullis(
         },
       }
       if (!eager) return hooks
-      return authenticateFirst(operation, eager).then((failure) => {
+      const stopOn = (failure: ExecutionResult | undefined) => {
         if (!failure) return hooks
         setResultAndStopExecution(failure)
         return undefined
-      })
+      }
+      const failure = authenticateFirst(operation, eager)
+      return failure instanceof Promise ? failure.then(stopOn) : stopOn(failure)
     },
   }
 }
 
-/** Eager authentication; on an auth failure, the result that stops the operation (HTTP 401/403). */
-async function authenticateFirst(
+/**
+ * Eager authentication; on an auth failure, the result that stops the operation (HTTP 401/403).
+ * Settled at once when nothing had to be awaited, so execution starts in the same tick. Hot path.
+ */
+function authenticateFirst(
   operation: OperationAuth,
   guard: FieldGuard,
-): Promise<ExecutionResult | undefined> {
+): ExecutionResult | undefined | Promise<ExecutionResult | undefined> {
   try {
-    await operation.authenticate(guard)
-    return undefined
+    const passed = operation.authenticateNow(guard)
+    return passed instanceof Promise ? passed.then(() => undefined, stoppingResult) : undefined
   } catch (error) {
-    if (error instanceof PortcullisAuthError)
-      return { errors: [new PortcullisAuthError(error.authError, { http: true })] }
-    throw error
+    return stoppingResult(error)
   }
+}
+
+function stoppingResult(error: unknown): ExecutionResult {
+  if (error instanceof PortcullisAuthError)
+    return { errors: [new PortcullisAuthError(error.authError, { http: true })] }
+  throw error
 }
 
 function eagerGuard(eager: UsePortcullisOptions['eager']): FieldGuard | undefined {

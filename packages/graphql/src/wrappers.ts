@@ -2,7 +2,7 @@ import type { AuthPolicy } from '@portcullis/core'
 import type { GraphQLFieldResolver, GraphQLResolveInfo } from 'graphql'
 import type { AuthenticatedContext, PortcullisContext, ProjectOfKinds } from './context.js'
 import { createFieldGuard } from './guard.js'
-import { guardResolver } from './guarded-resolver.js'
+import { guardResolverAsPromise } from './guarded-resolver.js'
 import { type AuthName, policyOfName } from './policy-names.js'
 
 /** A wrapper's policy; the mode comes from the wrapper's name. */
@@ -40,7 +40,11 @@ function requires<Name extends AuthName, Accepted extends ResolverPolicy>(
   return (resolver, policy) => {
     // The guard is built here, once per wrapped resolver; the plugin compiles it when the schema is set.
     const guard = createFieldGuard({ ...policy, ...policyOfName(name) })
-    return guardResolver(resolver as GraphQLFieldResolver<unknown, unknown, unknown, unknown>, guard) as never
+    // Their type promises a promise, which callers may chain on: kept, unlike directives and Pothos fields.
+    return guardResolverAsPromise(
+      resolver as GraphQLFieldResolver<unknown, unknown, unknown, unknown>,
+      guard,
+    ) as never
   }
 }
 
