@@ -39,6 +39,7 @@ export { hashProjectSecret } from './projects/secret-hash.js'
 export { signRequest } from './projects/signed-request.js'
 export type { AuthInput, HeaderBag } from './request/input.js'
 export {
+  forwardedClientAddress,
   forwardedProtocol,
   headersKeepingRepeatedAuthorization,
   type ProxyTrust,

@@ -1,5 +1,6 @@
 import {
   type AuthInput,
+  forwardedClientAddress,
   forwardedProtocol,
   type HeaderBag,
   headersKeepingRepeatedAuthorization,
@@ -34,7 +35,7 @@ class ExpressAuthInput implements AuthInput {
   }
 
   get ip(): string | undefined {
-    return this.#req.ip
+    return addressOf(this.#req)
   }
 
   get protocol(): string {
@@ -48,6 +49,13 @@ class ExpressAuthInput implements AuthInput {
   get body(): string | Uint8Array | undefined {
     return rawBody(this.#req)
   }
+}
+
+/** `req.ip`, with the trust verdicts remembered (see `forwardedClientAddress`). Hot path while anyone is blocked. */
+function addressOf(req: Request): string | undefined {
+  const trust: unknown = req.app?.get('trust proxy fn')
+  if (typeof trust !== 'function' || req.socket === undefined) return req.ip
+  return forwardedClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trust as ProxyTrust)
 }
 
 /** `req.protocol`, with the trust verdict remembered per connection (see `forwardedProtocol`). Hot path. */
