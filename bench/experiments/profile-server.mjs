@@ -66,7 +66,7 @@ const spec = (durationSec) => ({
   durationSec,
 })
 await load({ ...spec(300), amount: count })
-await load(spec(2))
+await load(spec(Number(process.env.WARM ?? 2)))
 const perf = process.env.PERF
   ? spawn('perf', ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(child.pid), '-o', process.env.PERF], { stdio: 'inherit' })
   : undefined

@@ -5,13 +5,13 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startRedisServer, startTestIssuer } from '@portcullis/testing'
 import { onShutdown } from '../lib/cleanup.js'
+import { LOAD_CPU, pinToCpu, SERVER_CPU } from '../lib/cpu-pinning.js'
 import { budgets, type RunOptions } from '../lib/options.js'
 import { commandDelta, describeDelta, RedisStats, totalOf } from '../lib/redis-stats.js'
 import { formatRatio, type SuiteReport, type TargetResult } from '../lib/report.js'
 import { median, round } from '../lib/stats.js'
 import { claimsOf, mintTokens, tamper } from '../lib/tokens.js'
 import { ROUTE, type ServerContext } from './context.js'
-import { LOAD_CPU, pinToCpu, SERVER_CPU } from '../lib/cpu-pinning.js'
 import { LoadGenerator } from './load-client.js'
 import type { LoadResult, LoadSpec } from './loadgen.js'
 import { type Framework, SCENARIOS, type Scenario } from './scenarios.js'
@@ -107,7 +107,10 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
             connections: budget.httpConnections,
             durationSec,
           })
-          if (r === 0 && server.scenario.kind !== 'bare' && server.scenario.kind !== 'peer') {
+          if (
+            r === 0 &&
+            (server.scenario.kind === 'portcullis' || server.scenario.kind === 'portcullis-redis')
+          ) {
             await loadgen.run({ ...spec(300), amount: tokens.length })
           }
           await loadgen.run(spec(r === 0 ? budget.httpFirstWarmupSec : budget.httpWarmupSec))
@@ -171,14 +174,14 @@ function buildReport(
     for (const scenario of scenarios) {
       const runs = measured.get(scenario.name)!
       const refused = median(runs.map((run) => run.load.non2xx / Math.max(1, run.load.requests)))
-      const expected = scenario.kind === 'bare' ? 0 : expectedRefused
+      const expected = scenario.kind === 'bare' || scenario.kind === 'reference' ? 0 : expectedRefused
       const statusesOk =
         Math.abs(refused - expected) < 0.005 &&
         runs.every((run) => run.load.errors === 0 && run.load.timeouts === 0)
       const cpuPerRequest = median(runs.map((run) => run.cpuMicros / Math.max(1, run.load.requests)))
       const bareCpu = median(bareRuns.map((run) => run.cpuMicros / Math.max(1, run.load.requests)))
       const vsBest =
-        bestPeer && scenario.kind !== 'bare' && scenario.kind !== 'peer'
+        bestPeer && scenario.kind.startsWith('portcullis')
           ? formatRatio(ratioToBare(runs) / peerRatio(bestPeer.name))
           : ''
       const redisPerRequest = runs[0]?.redisCommands

@@ -5,8 +5,11 @@ export type Framework = 'express' | 'nest' | 'yoga'
 export interface Scenario {
   name: string
   framework: Framework
-  /** bare: no authentication at all (the baseline); portcullis: ours; peer: another library. */
-  kind: 'bare' | 'portcullis' | 'portcullis-redis' | 'peer'
+  /**
+   * bare: no authentication at all (the baseline); portcullis: ours; peer: another library; reference: what the
+   * framework's own machinery for authentication costs with no authentication in it (no target).
+   */
+  kind: 'bare' | 'portcullis' | 'portcullis-redis' | 'peer' | 'reference'
   /** Loaded in the server child only, so the suite process never imports a framework. */
   create: (ctx: ServerContext) => Promise<BenchServer>
   /** POST body for GraphQL; GET otherwise. */
@@ -50,6 +53,12 @@ export const SCENARIOS: Scenario[] = [
     create: async (ctx) => (await express()).expressOauth2Bearer(ctx),
   },
   { name: 'NestJS (bare)', framework: 'nest', kind: 'bare', create: async () => (await nest()).nestBare() },
+  {
+    name: 'NestJS + a guard that allows all, and a param decorator (reference)',
+    framework: 'nest',
+    kind: 'reference',
+    create: async () => (await nest()).nestGuardOnly(),
+  },
   {
     name: 'NestJS + Portcullis @Auth',
     framework: 'nest',
