@@ -1,6 +1,7 @@
 import { API_KEY_ISSUER, ApiKeyAuthenticator, type ApiKeyIdentity } from './api-keys/api-key-authenticator.js'
 import { type AllowRules, compileAllowRules } from './authorize/allow-rules.js'
 import { type AuthPolicy, type CompiledPolicy, compilePolicy, isCompiledPolicy } from './authorize/policy.js'
+import { RefusalCache } from './cache/refusal-cache.js'
 import { SharedTokenCache, sharedTokenCacheLayout } from './cache/shared-token-cache.js'
 import { TokenCache } from './cache/token-cache.js'
 import { ConfigError } from './config/errors.js'
@@ -105,6 +106,7 @@ class PortcullisAuth implements Auth {
   readonly revoke: Revoker
   readonly #issuers: Map<string, TrustedIssuer>
   readonly #cache: TokenCache | undefined
+  readonly #refusals: RefusalCache | undefined
   readonly #sharedTokens: SharedTokenCache | undefined
   readonly #revocations: RevocationChecker
   readonly #redis: RedisConnection | undefined
@@ -165,6 +167,7 @@ class PortcullisAuth implements Auth {
     this.#cache = cache.enabled
       ? new TokenCache({ maxEntries: cache.maxEntries, maxBytes: cache.maxBytes, ttlMs: cache.ttlSec * 1000 })
       : undefined
+    this.#refusals = cache.enabled ? new RefusalCache(REFUSALS_REMEMBERED, REFUSAL_TTL_MS) : undefined
     this.#revocations = this.#redis
       ? this.#createRedisRevocations(this.#redis)
       : new InProcessRevocations((delta) => this.#onRevocationDelta(delta))
@@ -358,6 +361,7 @@ class PortcullisAuth implements Auth {
     for (const issuer of this.#issuers.values()) issuer.keys.close()
     this.#projects?.close()
     this.#cache?.clear()
+    this.#refusals?.clear()
     await this.#revocations.close()
     await this.#redis?.close()
   }
@@ -468,7 +472,7 @@ class PortcullisAuth implements Auth {
     if (this.#onEvent) this.#onEvent({ type: cached ? 'cache.hit' : 'cache.miss', cache: 'token' })
     if (cached !== undefined) return this.#stillValid(cached, policy, now)
     if (this.#sharedTokens) return this.#verifiedViaShared(this.#sharedTokens, token, policy, now)
-    const verified = this.#verify(token)
+    const verified = this.#verify(token, now)
     return verified instanceof Promise
       ? verified.then((v) => this.#stillValid(this.#remember(v, now), policy, now))
       : this.#stillValid(this.#remember(verified, now), policy, now)
@@ -483,7 +487,7 @@ class PortcullisAuth implements Auth {
   ): Promise<VerifiedToken> {
     let verified = await shared.get(token, this.#issuers)
     if (verified === undefined) {
-      verified = await this.#verify(token)
+      verified = await this.#verify(token, now)
       await shared.set(verified, now)
     }
     return this.#stillValid(this.#remember(verified, now), policy, now)
@@ -524,13 +528,22 @@ class PortcullisAuth implements Auth {
    * only checked again when verification refuses the token: a 400 for a malformed header stays a 400.
    * Synchronous while the key is held.
    */
-  #verify(token: string): VerifiedToken | Promise<VerifiedToken> {
+  #verify(token: string, now: number): VerifiedToken | Promise<VerifiedToken> {
+    // A token refused moments ago for a reason it cannot outgrow is refused again without the signature check.
+    const refused = this.#refusals?.refusal(token, now)
+    if (refused !== undefined) throw refused
     try {
       const verified = verifyToken(token, this.#issuers, this.#headerCache)
-      return verified instanceof Promise ? verified.catch((error) => refusal(token, error)) : verified
+      return verified instanceof Promise ? verified.catch((error) => this.#refused(token, error)) : verified
     } catch (error) {
-      return refusal(token, error)
+      return this.#refused(token, error)
     }
+  }
+
+  /** A verification refused: remembered when the token would be refused again, then answered. */
+  #refused(token: string, error: unknown): never {
+    this.#refusals?.remember(token, error, Date.now())
+    return refusal(token, error)
   }
 
   /** Signed requests (when configured): the adapter must pass method and URL, else nothing can be vouched for. */
@@ -604,6 +617,10 @@ class PortcullisAuth implements Auth {
     })
   }
 }
+
+/** How many refused tokens an `Auth` remembers, and for how long (see `RefusalCache`). */
+const REFUSALS_REMEMBERED = 1000
+const REFUSAL_TTL_MS = 30_000
 
 /** A token verification refused: a malformed bearer header is the 400 it always was, else the refusal itself. */
 function refusal(token: string, error: unknown): never {
