@@ -131,7 +131,15 @@ try {
   await issuer.close()
   rmSync(dir, { recursive: true, force: true })
 }
-if (process.env.DUMP) for (const s of running) console.log(s.label, res.get(s.label).map((x) => `${Math.round(x.rps)}/${x.cpuPerReq.toFixed(0)}`).join(' '))
+if (process.env.DUMP)
+  for (const s of running)
+    console.log(
+      s.label,
+      res
+        .get(s.label)
+        .map((x) => `${Math.round(x.rps)}/${x.cpuPerReq.toFixed(0)}`)
+        .join(' '),
+    )
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1]
 for (const s of running) {
   const runs = res.get(s.label)

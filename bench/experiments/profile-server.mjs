@@ -35,7 +35,13 @@ for (let i = 0; i < count; i++) {
 }
 const tokensFile = join(dir, 'tokens.json')
 writeFileSync(tokensFile, JSON.stringify(tokens))
-const context = { issuer: issuer.url, jwksUri: issuer.jwksUri, audience: 'https://api.test', alg: 'RS256', revokedJtis }
+const context = {
+  issuer: issuer.url,
+  jwksUri: issuer.jwksUri,
+  audience: 'https://api.test',
+  alg: 'RS256',
+  revokedJtis,
+}
 const child = fork(join(dist, 'server-child.js'), [scenario, JSON.stringify(context)], {
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   execArgv: (process.env.PROFILE_ARGS ?? '').split(' ').filter(Boolean),
@@ -68,13 +74,19 @@ const spec = (durationSec) => ({
 await load({ ...spec(300), amount: count })
 await load(spec(Number(process.env.WARM ?? 2)))
 const perf = process.env.PERF
-  ? spawn('perf', ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(child.pid), '-o', process.env.PERF], { stdio: 'inherit' })
+  ? spawn(
+      'perf',
+      ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(child.pid), '-o', process.env.PERF],
+      { stdio: 'inherit' },
+    )
   : undefined
 const c0 = await cpu()
 const out = await load(spec(seconds))
 const c1 = await cpu()
 perf?.kill('SIGINT')
-console.log(`${scenario}: ${Math.round(out.rps)} req/s, ${((c1 - c0) / out.requests).toFixed(1)} µs CPU/req, non2xx ${out.non2xx}`)
+console.log(
+  `${scenario}: ${Math.round(out.rps)} req/s, ${((c1 - c0) / out.requests).toFixed(1)} µs CPU/req, non2xx ${out.non2xx}`,
+)
 child.disconnect()
 loadgen.close()
 await new Promise((r) => child.once('exit', r))
