@@ -2,17 +2,10 @@
 // (snapshot-packages.sh NAME, loaded through variant-hook.mjs), visited in turn each round. Reports per-round
 // throughput ratio to the framework's bare server and the server's CPU µs per request (medians over rounds).
 //   node bench/experiments/http-ab.mjs ROUNDS VARIANT [express|nest|yoga ...]   (DUMP=1: every round)
-import { fork } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startTestIssuer } from '@portcullis/testing'
-import { LoadGenerator } from '../dist/http/load-client.js'
-import { LOAD_CPU, pinToCpu, SERVER_CPU } from '../dist/lib/cpu-pinning.js'
-import { claimsOf, mintTokens, tamper } from '../dist/lib/tokens.js'
+import { loadSpec, pinnedLoadGenerator, prepareTokens, serverCpu, startScenario } from './http-kit.mjs'
 
 const here = new URL('.', import.meta.url).pathname
-const dist = join(here, '../dist/http')
 const [roundsArg, variant, ...frameworks] = process.argv.slice(2)
 const rounds = Number(roundsArg)
 const variantDir = join(here, '../.results/variants', variant)
@@ -44,59 +37,17 @@ const SERVERS = [
   },
 ].filter((s) => wanted.includes(s.fw))
 const BARE = { express: 'Express bare', nest: 'NestJS bare', yoga: 'Yoga bare' }
-const GRAPHQL_BODY = JSON.stringify({ query: '{ me }' })
 
-const issuer = await startTestIssuer({ algs: ['RS256'] })
-const dir = mkdtempSync(join(tmpdir(), 'portcullis-ab-'))
-const count = 10_000
-const tokens = await mintTokens(issuer.key('RS256'), count, {
-  issuer: issuer.url,
-  audience: 'https://api.test',
-  expiresIn: 7200,
-})
-const revokedJtis = []
-for (let i = 0; i < count; i++) {
-  if (i % 100 === 37) tokens[i] = tamper(tokens[i])
-  else if (i % 1000 === 500) {
-    const c = claimsOf(tokens[i])
-    revokedJtis.push({ jti: c.jti, exp: c.exp })
-  }
-}
-const tokensFile = join(dir, 'tokens.json')
-writeFileSync(tokensFile, JSON.stringify(tokens))
-const context = {
-  issuer: issuer.url,
-  jwksUri: issuer.jwksUri,
-  audience: 'https://api.test',
-  alg: 'RS256',
-  revokedJtis,
-}
-
-function start(server) {
-  const child = fork(join(dist, 'server-child.js'), [server.scenario, JSON.stringify(context)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+const { count, tokensFile, context, close } = await prepareTokens()
+const start = async (server) => ({
+  ...server,
+  ...(await startScenario(server.scenario, context, {
     execArgv: server.variant ? ['--import', join(here, 'variant-hook.mjs')] : [],
     env: { ...process.env, ...(server.variant && { PORTCULLIS_VARIANT: variantDir }) },
-  })
-  pinToCpu(child.pid, SERVER_CPU)
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) =>
-      m.type === 'listening' ? resolve({ ...server, child, port: m.port }) : reject(new Error(m.error)),
-    )
-  })
-}
-const cpu = (child) =>
-  new Promise((resolve) => {
-    const on = (m) => {
-      if (m.type !== 'cpu') return
-      child.off('message', on)
-      resolve(m.micros)
-    }
-    child.on('message', on)
-    child.send({ type: 'cpu' })
-  })
-const loadgen = new LoadGenerator()
-pinToCpu(loadgen.pid, LOAD_CPU)
+  })),
+})
+const cpu = serverCpu
+const loadgen = pinnedLoadGenerator()
 const load = (spec) => loadgen.run(spec)
 
 const running = []
@@ -105,15 +56,7 @@ const res = new Map(running.map((s) => [s.label, []]))
 try {
   for (let r = 0; r < rounds; r++) {
     for (const s of r % 2 === 0 ? running : [...running].reverse()) {
-      const yoga = s.fw === 'yoga'
-      const spec = (durationSec) => ({
-        url: `http://127.0.0.1:${s.port}${yoga ? '/graphql' : '/me'}`,
-        method: yoga ? 'POST' : 'GET',
-        ...(yoga && { body: GRAPHQL_BODY }),
-        tokensFile,
-        connections: 32,
-        durationSec,
-      })
+      const spec = (durationSec) => loadSpec(s.port, s.fw === 'yoga', tokensFile, durationSec)
       if (r === 0 && !s.label.includes('bare')) await load({ ...spec(300), amount: count })
       await load(spec(0.5))
       const c0 = await cpu(s.child)
@@ -128,8 +71,7 @@ try {
 } finally {
   loadgen.close()
   for (const s of running) s.child.kill()
-  await issuer.close()
-  rmSync(dir, { recursive: true, force: true })
+  await close()
 }
 if (process.env.DUMP)
   for (const s of running)

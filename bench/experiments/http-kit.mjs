@@ -1,0 +1,93 @@
+// What the scratch HTTP experiments share: the bench's token set (10,000 RS256 users, 1% broken signatures,
+// 0.1% revoked), its scenario servers in pinned child processes, their CPU time, a pinned load generator.
+import { fork } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startTestIssuer } from '@portcullis/testing'
+import { LoadGenerator } from '../dist/http/load-client.js'
+import { LOAD_CPU, pinToCpu, SERVER_CPU } from '../dist/lib/cpu-pinning.js'
+import { claimsOf, mintTokens, tamper } from '../dist/lib/tokens.js'
+
+const dist = join(new URL('.', import.meta.url).pathname, '../dist/http')
+export const GRAPHQL_BODY = JSON.stringify({ query: '{ me }' })
+
+/** A test issuer and the token file; `allValid` leaves out the broken and revoked ones. */
+export async function prepareTokens({ count = 10_000, allValid = false } = {}) {
+  const issuer = await startTestIssuer({ algs: ['RS256'] })
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-exp-'))
+  const tokens = await mintTokens(issuer.key('RS256'), count, {
+    issuer: issuer.url,
+    audience: 'https://api.test',
+    expiresIn: 7200,
+  })
+  const revokedJtis = []
+  for (let i = 0; i < count && !allValid; i++) {
+    if (i % 100 === 37) tokens[i] = tamper(tokens[i])
+    else if (i % 1000 === 500) {
+      const c = claimsOf(tokens[i])
+      revokedJtis.push({ jti: c.jti, exp: c.exp })
+    }
+  }
+  const tokensFile = join(dir, 'tokens.json')
+  writeFileSync(tokensFile, JSON.stringify(tokens))
+  const context = {
+    issuer: issuer.url,
+    jwksUri: issuer.jwksUri,
+    audience: 'https://api.test',
+    alg: 'RS256',
+    revokedJtis,
+  }
+  const close = async () => {
+    await issuer.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return { count, tokensFile, context, close }
+}
+
+/** One bench scenario's server in a child pinned to the server CPU; resolves once it listens. */
+export function startScenario(name, context, { execArgv = [], env = process.env } = {}) {
+  const child = fork(join(dist, 'server-child.js'), [name, JSON.stringify(context)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv,
+    env,
+  })
+  pinToCpu(child.pid, SERVER_CPU)
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) =>
+      m.type === 'listening' ? resolve({ child, port: m.port }) : reject(new Error(m.error)),
+    )
+  })
+}
+
+/** The server child's CPU time so far, in µs. */
+export function serverCpu(child) {
+  return new Promise((resolve) => {
+    const on = (m) => {
+      if (m.type !== 'cpu') return
+      child.off('message', on)
+      resolve(m.micros)
+    }
+    child.on('message', on)
+    child.send({ type: 'cpu' })
+  })
+}
+
+/** The bench's load generator, pinned to the load CPU. */
+export function pinnedLoadGenerator() {
+  const loadgen = new LoadGenerator()
+  pinToCpu(loadgen.pid, LOAD_CPU)
+  return loadgen
+}
+
+/** A load spec for a scenario's server: its route, method and body. */
+export function loadSpec(port, yoga, tokensFile, durationSec) {
+  return {
+    url: `http://127.0.0.1:${port}${yoga ? '/graphql' : '/me'}`,
+    method: yoga ? 'POST' : 'GET',
+    ...(yoga && { body: GRAPHQL_BODY }),
+    tokensFile,
+    connections: 32,
+    durationSec,
+  }
+}
