@@ -79,11 +79,8 @@ describe('undoing a project revocation takes effect at once on every instance', 
 
   it('drops a refusal that names no project (a resolver answering "disabled" for the app id)', async () => {
     const redis = await redisForTest()
-    let disabled = false
-    const resolveProject = () => {
-      if (disabled) throw new AuthError('project_revoked')
-      return { projectUuid: PROJECT, enabledServices: [SERVICE_ID] }
-    }
+    const resolver = switchableResolver()
+    const { resolveProject } = resolver
     const config = {
       projects: { signingSecret: SIGNING_SECRET, resolvers: ['function' as const] },
       redis: { url: redis.url },
@@ -92,13 +89,13 @@ describe('undoing a project revocation takes effect at once on every instance', 
     await Promise.all([a.ready(), b.ready()])
     expect(await outcomes([a, b], 'app-fn-seen')).toEqual(['ok', 'ok'])
 
-    disabled = true
+    resolver.disabled = true
     await b.revoke.project(PROJECT)
     await within(100, everywhere([a, b], 'app-fn-seen', 'project_revoked'))
     // First looked up while disabled: the resolver's refusal is what each instance remembers.
     expect(await outcomes([a, b], 'app-fn')).toEqual(['project_revoked', 'project_revoked'])
 
-    disabled = false
+    resolver.disabled = false
     await b.revoke.undoProject(PROJECT)
     await within(100, everywhere([a, b], 'app-fn', 'ok'))
     expect(await outcomes([a, b], 'app-fn-seen')).toEqual(['ok', 'ok'])
@@ -106,11 +103,8 @@ describe('undoing a project revocation takes effect at once on every instance', 
 
   it('drops the refusal when only the periodic resync sees the undo (redis-cli DEL, no message)', async () => {
     const redis = await redisForTest()
-    let disabled = false
-    const resolveProject = () => {
-      if (disabled) throw new AuthError('project_revoked')
-      return { projectUuid: PROJECT, enabledServices: [SERVICE_ID] }
-    }
+    const resolver = switchableResolver()
+    const { resolveProject } = resolver
     // No keyspace notifications and no PUBLISH: the versioned resync is the only way the undo arrives.
     const config = {
       projects: { signingSecret: SIGNING_SECRET, resolvers: ['function' as const] },
@@ -119,11 +113,11 @@ describe('undoing a project revocation takes effect at once on every instance', 
     }
     const auth = instance(config, { resolveProject })
     await auth.ready()
-    disabled = true
+    resolver.disabled = true
     await auth.revoke.project(PROJECT)
     expect(await outcomes([auth], 'app-cli')).toEqual(['project_revoked'])
 
-    disabled = false
+    resolver.disabled = false
     const raw = rawClient(redis.url)
     await raw.del(`portcullis:revoked:project:${PROJECT}`)
     await raw.incr('portcullis:revocations:version')
@@ -144,3 +138,15 @@ describe('undoing a project revocation takes effect at once on every instance', 
     expect(await outcomes([auth], 'app-local')).toEqual(['ok'])
   })
 })
+
+/** A `function` project resolver that answers `project_revoked` while `disabled` is set. */
+function switchableResolver() {
+  const resolver = {
+    disabled: false,
+    resolveProject: () => {
+      if (resolver.disabled) throw new AuthError('project_revoked')
+      return { projectUuid: PROJECT, enabledServices: [SERVICE_ID] }
+    },
+  }
+  return resolver
+}
