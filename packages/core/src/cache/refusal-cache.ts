@@ -1,4 +1,5 @@
 import { AuthError, type AuthErrorCode } from '../errors.js'
+import { indexKey } from './token-cache.js'
 
 /**
  * Refusals that the same token will get again however often it is sent, as long as the issuer's keys and this
@@ -24,8 +25,8 @@ interface Refusal {
 /**
  * Tokens refused recently, so a client replaying a bad token (a broken client retrying, an attacker) costs a
  * map lookup instead of a signature check each time: an RSA or EdDSA verification is the dearest thing a
- * request can make us do. Matched on the exact token like L1 (indexed by its last characters, confirmed by the
- * whole string), bounded in count (the oldest goes first) and in time (`ttlMs`, so an issuer that reuses a
+ * request can make us do. Matched on the exact token like L1 (L1's `indexKey`, confirmed by the whole
+ * string), bounded in count (the oldest goes first) and in time (`ttlMs`, so an issuer that reuses a
  * `kid` for new key material is believed again soon after the key set is refreshed). Consulted only when the
  * token must be verified here: after L1 and the shared Redis cache (where another instance or Mercury may have
  * vouched for it) missed. The failure limiter still counts every replayed refusal.
@@ -68,9 +69,4 @@ export class RefusalCache {
   clear(): void {
     this.#entries.clear()
   }
-}
-
-/** As L1's index: the token's last 12 characters (inside its signature), copied rather than a view. */
-function indexKey(token: string): string {
-  return token.length <= 32 ? token : token.slice(-12)
 }

@@ -124,6 +124,6 @@ export class TokenCache {
  * Under 13 characters V8 copies a substring instead of pointing into the token, so the key costs 12 bytes
  * and comparing it reads no other string.
  */
-function indexKey(token: string): string {
+export function indexKey(token: string): string {
   return token.length <= 32 ? token : token.slice(-12)
 }
