@@ -10,6 +10,7 @@ const [scenario, secondsArg] = process.argv.slice(2)
 const seconds = Number(secondsArg ?? 8)
 const { count, tokensFile, context, close } = await prepareTokens({
   allValid: Boolean(process.env.ALL_VALID),
+  count: Number(process.env.COUNT ?? 10_000),
 })
 const { child, port } = await startScenario(scenario, context, {
   execArgv: (process.env.PROFILE_ARGS ?? '').split(' ').filter(Boolean),

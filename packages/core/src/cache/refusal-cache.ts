@@ -32,7 +32,7 @@ interface Refusal {
  * vouched for it) missed. The failure limiter still counts every replayed refusal.
  */
 export class RefusalCache {
-  readonly #entries = new Map<string, Refusal>()
+  readonly #entries = new Map<number, Refusal>()
   readonly #limit: number
   readonly #ttlMs: number
 
