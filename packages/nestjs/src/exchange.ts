@@ -100,6 +100,9 @@ export function exchangeOf(context: ExecutionContext): Exchange | undefined {
   return undefined
 }
 
+/** Express's and Fastify's `request.headers`: Node's, one value per name (arrays for a few repeatable ones). */
+type ReceivedHeaders = Readonly<Record<string, string | readonly string[] | undefined>>
+
 /** Core's framework-neutral view of an Express or Fastify request. Hot path. */
 export function toAuthInput(request: RequestLike): AuthInput {
   return new RequestAuthInput(request)
@@ -112,24 +115,33 @@ export function toAuthInput(request: RequestLike): AuthInput {
  */
 class RequestAuthInput implements AuthInput {
   readonly headers: AuthInput['headers']
-  readonly method: string | undefined
   readonly #request: RequestLike
+  /**
+   * `request.headers`, read once. Express gives every request a hidden class of its own (it changes the
+   * prototype), so V8 looks each property of the request up the slow way: ≈ 0.25 µs a read, measured in a
+   * served request.
+   */
+  readonly #received: ReceivedHeaders
 
   constructor(request: RequestLike) {
     this.#request = request
-    this.method = request.method
+    this.#received = request.headers as ReceivedHeaders
     this.headers = headersKeepingRepeatedAuthorization(
-      request.headers,
+      this.#received,
       request.rawHeaders ?? request.raw?.rawHeaders,
     )
   }
 
+  get method(): string | undefined {
+    return this.#request.method
+  }
+
   get ip(): string | undefined {
-    return addressOf(this.#request)
+    return addressOf(this.#request, this.#received)
   }
 
   get protocol(): string | undefined {
-    return protocolOf(this.#request)
+    return protocolOf(this.#request, this.#received)
   }
 
   get url(): string | undefined {
@@ -146,22 +158,22 @@ class RequestAuthInput implements AuthInput {
  * On the Express platform, `req.ip` with the trust verdicts remembered (see core's `forwardedClientAddress`);
  * Fastify's `request.ip` as it is. Hot path while anyone is blocked for failed attempts.
  */
-function addressOf(request: RequestLike): string | undefined {
+function addressOf(request: RequestLike, headers: ReceivedHeaders): string | undefined {
   const trust = request.app?.get?.('trust proxy fn')
-  if (typeof trust !== 'function' || request.socket === undefined) return request.ip
-  const headers = request.headers as Record<string, string | readonly string[] | undefined>
-  return forwardedClientAddress(request.socket.remoteAddress, headers['x-forwarded-for'], trust as ProxyTrust)
+  const socket = request.socket
+  if (typeof trust !== 'function' || socket === undefined) return request.ip
+  return forwardedClientAddress(socket.remoteAddress, headers['x-forwarded-for'], trust as ProxyTrust)
 }
 
 /**
  * On the Express platform, `req.protocol` with the trust verdict remembered per connection (see core's
  * `forwardedProtocol`); Fastify's `request.protocol` as it is. Hot path (HTTPS check).
  */
-function protocolOf(request: RequestLike): string | undefined {
+function protocolOf(request: RequestLike, headers: ReceivedHeaders): string | undefined {
   const trust = request.app?.get?.('trust proxy fn')
-  if (typeof trust !== 'function' || request.socket === undefined) return request.protocol
-  const headers = request.headers as Record<string, string | readonly string[] | undefined>
-  return forwardedProtocol(request.socket, headers['x-forwarded-proto'], trust as ProxyTrust)
+  const socket = request.socket
+  if (typeof trust !== 'function' || socket === undefined) return request.protocol
+  return forwardedProtocol(socket, headers['x-forwarded-proto'], trust as ProxyTrust)
 }
 
 function rawBodyOf(value: unknown): string | Uint8Array | undefined {
