@@ -83,8 +83,9 @@ export async function loadGraphqlSupport(): Promise<void> {
 export function exchangeOf(context: ExecutionContext): Exchange | undefined {
   const type = context.getType<string>()
   if (type === 'http') {
-    const http = context.switchToHttp()
-    return { request: http.getRequest<RequestLike>(), response: http.getResponse<unknown>() }
+    // An HTTP handler's arguments are (request, response, next): what `switchToHttp()` reads, without the three
+    // closures it assigns onto the context on every call.
+    return { request: context.getArgByIndex<RequestLike>(0), response: context.getArgByIndex<unknown>(1) }
   }
   if (type === 'graphql') {
     if (gqlExecutionContext === undefined) return undefined
