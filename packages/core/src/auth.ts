@@ -6,7 +6,7 @@ import { SharedTokenCache, sharedTokenCacheLayout } from './cache/shared-token-c
 import { TokenCache } from './cache/token-cache.js'
 import { ConfigError } from './config/errors.js'
 import { configSchema, type PortcullisConfig, type PortcullisConfigInput } from './config/schema.js'
-import { AuthError, type ChallengeParams } from './errors.js'
+import { AuthError, because, type ChallengeParams } from './errors.js'
 import type { AuthEventListener } from './events.js'
 import { createTrustedIssuers, type TrustedIssuer } from './issuers/trusted-issuer.js'
 import type { JwsHeader } from './jwt/decode.js'
@@ -340,7 +340,7 @@ class PortcullisAuth implements Auth {
     try {
       const { user, claims = {}, project } = result
       if (compiled.issuers && user && (result.issuer === undefined || !compiled.issuers.has(result.issuer))) {
-        throw new AuthError('token_issuer_unknown', { cause: new Error('issuer not accepted on this route') })
+        throw new AuthError('token_issuer_unknown', { cause: because('issuer not accepted on this route') })
       }
       this.#authorizeParties(user, claims, project, compiled)
     } catch (error) {
@@ -385,13 +385,13 @@ class PortcullisAuth implements Auth {
     if (this.#requireHttps && anyCredential && arrivedOverPlainHttp(input, this.#trustedProxies)) {
       throw new AuthError('invalid_request', {
         message: 'HTTPS is required.',
-        cause: new Error('credentials sent over plain HTTP'),
+        cause: because('credentials sent over plain HTTP'),
       })
     }
     if (policy.optional && !anyCredential) return {}
     if (token !== undefined && apiKey !== undefined) {
       throw new AuthError('invalid_request', {
-        cause: new Error('a bearer token and an API key: one user credential only'),
+        cause: because('a bearer token and an API key: one user credential only'),
       })
     }
     const wantsUser = mode === 'jwt' || mode === 'combined' || (mode === 'any' && token !== undefined)
@@ -514,7 +514,7 @@ class PortcullisAuth implements Auth {
     now: number,
   ): VerifiedToken | Promise<VerifiedToken> {
     if (policy.issuers && !policy.issuers.has(verified.issuer)) {
-      throw new AuthError('token_issuer_unknown', { cause: new Error('issuer not accepted on this route') })
+      throw new AuthError('token_issuer_unknown', { cause: because('issuer not accepted on this route') })
     }
     const claims = verified.claims
     const jti = typeof claims.jti === 'string' ? claims.jti : undefined
@@ -550,7 +550,7 @@ class PortcullisAuth implements Auth {
   async #checkSignature(input: AuthInput): Promise<void> {
     if (input.method === undefined || input.url === undefined) {
       throw new AuthError('auth_unavailable', {
-        cause: new Error('signed requests need the method and URL from the adapter'),
+        cause: because('signed requests need the method and URL from the adapter'),
       })
     }
     await (this.#signedRequests as SignedRequestVerifier)({

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import type { User } from '../presets/types.js'
 import { AMBIGUOUS, type HeaderBag, readHeader } from '../request/input.js'
 import type { RevocationChecker } from '../revocation/revocation-checker.js'
@@ -49,7 +49,7 @@ export class ApiKeyAuthenticator {
   extract(headers: HeaderBag): string | undefined {
     const value = readHeader(headers, this.#config.header)
     if (value === AMBIGUOUS)
-      throw new AuthError('invalid_request', { cause: new Error('several API key headers') })
+      throw new AuthError('invalid_request', { cause: because('several API key headers') })
     if (value !== undefined) return checked(value.trim())
     const authorization = readHeader(headers, 'authorization')
     if (typeof authorization !== 'string') return undefined
@@ -68,7 +68,7 @@ export class ApiKeyAuthenticator {
     if (!record) throw new AuthError('api_key_invalid')
     const expiresAt = record.expiresAt === undefined ? undefined : Date.parse(record.expiresAt)
     if (expiresAt !== undefined && expiresAt <= nowMs)
-      throw new AuthError('api_key_invalid', { cause: new Error('API key expired') })
+      throw new AuthError('api_key_invalid', { cause: because('API key expired') })
     try {
       const pending = this.#revocations.checkProject(apiKeyRevocationId(record.id), nowMs)
       if (pending) await pending
@@ -114,6 +114,6 @@ export function apiKeyRevocationId(id: string): string {
 
 function checked(key: string): string {
   if (key.length === 0 || key.length > MAX_KEY_LENGTH)
-    throw new AuthError('api_key_invalid', { cause: new Error('API key length') })
+    throw new AuthError('api_key_invalid', { cause: because('API key length') })
   return key
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ConfigError } from '../config/errors.js'
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import type { Claims, User } from '../presets/types.js'
 import { type ClaimTest, claimMatcherSchema, compileClaimMatcher } from './claim-matchers.js'
 import { canonicalUserId, emailDomain, normalizeDomain } from './email-identity.js'
@@ -184,5 +184,5 @@ function isUnrestricted(set: CompiledRuleSet): boolean {
 }
 
 function denied(reason: string): AuthError {
-  return new AuthError('access_denied', { cause: new Error(reason) })
+  return new AuthError('access_denied', { cause: because(reason) })
 }

@@ -1,4 +1,4 @@
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 
 /** What a route in combined mode (user token + project credentials) requires of each party. */
 export interface CombinedScopeRequirement {
@@ -46,7 +46,7 @@ function requireAll(
   if (missing.length > 0) {
     throw new AuthError('insufficient_scope', {
       scopes: required,
-      cause: new Error(`${party} lacks scopes: ${missing.join(' ')}`),
+      cause: because(`${party} lacks scopes: ${missing.join(' ')}`),
     })
   }
 }

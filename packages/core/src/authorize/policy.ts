@@ -1,4 +1,4 @@
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import { type AllowRules, type AllowRulesConfigInput, compileAllowRules } from './allow-rules.js'
 
 export type AuthMode = 'jwt' | 'project' | 'combined' | 'any'
@@ -109,14 +109,14 @@ export function requireScopes(
     if (missing.length > 0) {
       throw new AuthError('insufficient_scope', {
         scopes: policy.scopes,
-        cause: new Error(`missing scopes: ${missing.join(' ')}`),
+        cause: because(`missing scopes: ${missing.join(' ')}`),
       })
     }
   }
   if (policy.anyScopes.length > 0 && !policy.anyScopes.some((scope) => granted.includes(scope))) {
     throw new AuthError('insufficient_scope', {
       scopes: policy.anyScopes,
-      cause: new Error('none of the accepted scopes'),
+      cause: because('none of the accepted scopes'),
     })
   }
 }

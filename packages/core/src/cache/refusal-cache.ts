@@ -1,4 +1,4 @@
-import { AuthError, type AuthErrorCode } from '../errors.js'
+import { AuthError, type AuthErrorCode, because } from '../errors.js'
 import { indexKey } from './token-cache.js'
 
 /**
@@ -50,7 +50,7 @@ export class RefusalCache {
       this.#entries.delete(key)
       return undefined
     }
-    return new AuthError(entry.code, { cause: new Error(`${entry.reason} (refused earlier)`) })
+    return new AuthError(entry.code, { cause: because(`${entry.reason} (refused earlier)`) })
   }
 
   /** Remembers `error` for `token` when it is a refusal the token would get again. */

@@ -1,4 +1,4 @@
-import { AuthError, type AuthErrorCode } from '../errors.js'
+import { AuthError, type AuthErrorCode, because } from '../errors.js'
 import { normalizeTyp, type TrustedIssuer } from '../issuers/trusted-issuer.js'
 import type { Claims } from '../presets/types.js'
 import type { JwsHeader } from './decode.js'
@@ -84,5 +84,5 @@ function audienceMatches(aud: unknown, accepted: ReadonlySet<string>): boolean {
 }
 
 function invalid(code: AuthErrorCode, reason: string): AuthError {
-  return new AuthError(code, { cause: new Error(reason) })
+  return new AuthError(code, { cause: because(reason) })
 }

@@ -1,4 +1,4 @@
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 
 /** A compact JWS split and parsed, before any trust is placed in it. */
 export interface DecodedJws {
@@ -36,7 +36,7 @@ export function decodeJws(token: string, headers?: Map<string, JwsHeader>): Deco
   if (first <= 0 || second < 0) throw malformed('not a compact JWS')
   if (token.indexOf('.', second + 1) !== -1) {
     throw new AuthError('token_unsupported', {
-      cause: new Error('encrypted (JWE) or multi-part tokens are not accepted'),
+      cause: because('encrypted (JWE) or multi-part tokens are not accepted'),
     })
   }
   // A segment of 4n+1 characters cannot come from any byte string; Buffer would silently drop the last one.
@@ -88,7 +88,7 @@ function checkHeader(header: JwsHeader): void {
   if (typeof alg !== 'string' || alg.length === 0) throw malformed('header has no alg')
   if (alg.toLowerCase() === 'none') {
     throw new AuthError('token_algorithm_not_allowed', {
-      cause: new Error('unsecured (alg none) tokens are refused'),
+      cause: because('unsecured (alg none) tokens are refused'),
     })
   }
   if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) {
@@ -98,17 +98,17 @@ function checkHeader(header: JwsHeader): void {
   // We implement no JWS extension, so any critical one must fail (RFC 7515 §4.1.11), and b64:false needs crit.
   if (header.crit !== undefined) {
     throw new AuthError('token_unsupported', {
-      cause: new Error('critical header extensions are not supported'),
+      cause: because('critical header extensions are not supported'),
     })
   }
   if (header.b64 !== undefined) {
     throw new AuthError('token_unsupported', {
-      cause: new Error('unencoded payloads (b64) are not supported'),
+      cause: because('unencoded payloads (b64) are not supported'),
     })
   }
   if (header.enc !== undefined || header.zip !== undefined) {
     throw new AuthError('token_unsupported', {
-      cause: new Error('encryption and compression headers are refused'),
+      cause: because('encryption and compression headers are refused'),
     })
   }
 }
@@ -137,6 +137,6 @@ function parseJsonObject(segment: string, what: string): Record<string, unknown>
 
 function malformed(reason: string, cause?: unknown): AuthError {
   return new AuthError('token_malformed', {
-    cause: new Error(reason, cause === undefined ? undefined : { cause }),
+    cause: because(reason, cause === undefined ? undefined : { cause }),
   })
 }

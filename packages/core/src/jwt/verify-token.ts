@@ -1,5 +1,5 @@
 import { readScopes } from '../authorize/scopes.js'
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import type { TrustedIssuer } from '../issuers/trusted-issuer.js'
 import type { VerificationKey } from '../keys/verification-key.js'
 import type { Claims, User } from '../presets/types.js'
@@ -35,15 +35,15 @@ export function verifyToken(
 
   const iss = payload.iss
   if (typeof iss !== 'string')
-    throw new AuthError('token_claims_invalid', { cause: new Error('iss is missing') })
+    throw new AuthError('token_claims_invalid', { cause: because('iss is missing') })
   const issuer = issuers.get(iss)
   if (!issuer)
-    throw new AuthError('token_issuer_unknown', { cause: new Error('iss is not a configured issuer') })
+    throw new AuthError('token_issuer_unknown', { cause: because('iss is not a configured issuer') })
 
   const alg = header.alg as JwsAlgorithm
   if (!issuer.algorithms.has(alg)) {
     throw new AuthError('token_algorithm_not_allowed', {
-      cause: new Error(`alg ${alg} is not allowed for this issuer`),
+      cause: because(`alg ${alg} is not allowed for this issuer`),
     })
   }
 
@@ -64,12 +64,12 @@ function verifyWithKey(
   const alg = header.alg as JwsAlgorithm
   const { input, signature } = signedParts(decoded)
   if (!checkSignature(key, alg, input, signature)) {
-    throw new AuthError('token_signature_invalid', { cause: new Error('signature does not verify') })
+    throw new AuthError('token_signature_invalid', { cause: because('signature does not verify') })
   }
 
   const expiresAt = validateClaims(header, payload, issuer, Date.now() / 1000)
   const user = issuer.preset.toUser(payload, iss, readScopes(payload))
-  if (typeof user === 'string') throw new AuthError('token_claims_invalid', { cause: new Error(user) })
+  if (typeof user === 'string') throw new AuthError('token_claims_invalid', { cause: because(user) })
   return { token, header, claims: payload, user, issuer: iss, expiresAt }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import type { JwsAlgorithm } from '../jwt/algorithms.js'
 import type { SharedStore } from '../store/shared-store.js'
 import { FetchError, type FetchLimits, fetchJsonObject } from './fetch-json.js'
@@ -276,12 +276,12 @@ function isAcceptableUrl(candidate: string, base: string): boolean {
 
 function unknownKey(kid: string | undefined): AuthError {
   return new AuthError('token_key_unknown', {
-    cause: new Error(`no key with kid ${kid ?? '(none)'} in the issuer's key set`),
+    cause: because(`no key with kid ${kid ?? '(none)'} in the issuer's key set`),
   })
 }
 
 function unavailable(issuer: string): AuthError {
   return new AuthError('issuer_unavailable', {
-    cause: new Error(`the key set of ${issuer} cannot be loaded`),
+    cause: because(`the key set of ${issuer} cannot be loaded`),
   })
 }

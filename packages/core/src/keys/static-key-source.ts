@@ -1,4 +1,4 @@
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import type { JwsAlgorithm } from '../jwt/algorithms.js'
 import type { KeySet } from './key-set.js'
 import type { KeySource } from './key-source.js'
@@ -34,7 +34,7 @@ function pick(keys: KeySet, kid: string | undefined, alg: JwsAlgorithm): Verific
   const key = keys.select(kid, alg)
   if (!key)
     throw new AuthError('token_key_unknown', {
-      cause: new Error(`no configured key matches kid ${kid ?? '(none)'}`),
+      cause: because(`no configured key matches kid ${kid ?? '(none)'}`),
     })
   return key
 }

@@ -1,4 +1,4 @@
-import { AuthError, type AuthErrorCode } from '../errors.js'
+import { AuthError, type AuthErrorCode, because } from '../errors.js'
 import type { ProjectIdentity } from '../projects/project.js'
 import { isTenantId } from './tenant-key-sets.js'
 
@@ -135,5 +135,5 @@ function audienceMatches(aud: unknown, accepted: ReadonlySet<string>): boolean {
 }
 
 function invalid(code: AuthErrorCode, reason: string): AuthError {
-  return new AuthError(code, { cause: new Error(reason) })
+  return new AuthError(code, { cause: because(reason) })
 }

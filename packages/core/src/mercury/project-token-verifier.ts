@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import type { JwsAlgorithm } from '../jwt/algorithms.js'
 import { decodeJws, signedParts } from '../jwt/decode.js'
 import { checkSignature } from '../jwt/verify-token.js'
@@ -83,13 +83,12 @@ export class MercuryProjectTokenVerifier {
     const value = readHeader(headers, this.#config.header)
     if (value === undefined) return undefined
     if (value === AMBIGUOUS) {
-      throw new AuthError('invalid_request', { cause: new Error(`several ${this.#config.header} headers`) })
+      throw new AuthError('invalid_request', { cause: because(`several ${this.#config.header} headers`) })
     }
     const token = value.replace(/^Bearer +/i, '').trim()
-    if (token.length === 0)
-      throw new AuthError('token_malformed', { cause: new Error('empty project token') })
+    if (token.length === 0) throw new AuthError('token_malformed', { cause: because('empty project token') })
     if (token.length > this.#config.maxTokenBytes) {
-      throw new AuthError('token_too_large', { cause: new Error('project token too large') })
+      throw new AuthError('token_too_large', { cause: because('project token too large') })
     }
     return token
   }
@@ -97,7 +96,7 @@ export class MercuryProjectTokenVerifier {
   /** Verifies a token and returns the project (or calling service) it stands for. Throws `AuthError`. */
   async verify(token: string, options: VerifyProjectTokenOptions = {}): Promise<ProjectIdentity> {
     if (token.length > this.#config.maxTokenBytes) {
-      throw new AuthError('token_too_large', { cause: new Error('project token too large') })
+      throw new AuthError('token_too_large', { cause: because('project token too large') })
     }
     const identity = this.#verified?.get(token) ?? (await this.#verifySignedToken(token))
     if (identity.tokenType !== 'service') await this.#checkState(identity)
@@ -115,7 +114,7 @@ export class MercuryProjectTokenVerifier {
     const { header, payload } = decoded
     const alg = header.alg as JwsAlgorithm
     if (!this.#algorithms.has(alg)) {
-      throw new AuthError('token_algorithm_not_allowed', { cause: new Error(`alg ${alg} is not accepted`) })
+      throw new AuthError('token_algorithm_not_allowed', { cause: because(`alg ${alg} is not accepted`) })
     }
     const route = routeProjectToken(payload, this.#claims.acceptedTypes)
     const key =
@@ -124,7 +123,7 @@ export class MercuryProjectTokenVerifier {
         : await this.#keySets.resolveTenantKey(route.tenant, header.kid, alg)
     const { input, signature } = signedParts(decoded)
     if (!checkSignature(key, alg, input, signature)) {
-      throw new AuthError('token_signature_invalid', { cause: new Error('signature does not verify') })
+      throw new AuthError('token_signature_invalid', { cause: because('signature does not verify') })
     }
     const nowSec = Date.now() / 1000
     const identity = freeze(validateProjectTokenClaims(payload, route, this.#claims, nowSec))
@@ -165,18 +164,18 @@ export class MercuryProjectTokenVerifier {
       const version = Number(current)
       if (!Number.isSafeInteger(version)) {
         this.#logger.error({ tenant: identity.tenant }, 'tenant secret version is not an integer')
-        throw new AuthError('auth_unavailable', { cause: new Error(`${versionKey} is not an integer`) })
+        throw new AuthError('auth_unavailable', { cause: because(`${versionKey} is not an integer`) })
       }
       if (identity.secretVersion < version) {
         throw new AuthError('token_revoked', {
-          cause: new Error('secret_version is older than the tenant secret'),
+          cause: because('secret_version is older than the tenant secret'),
         })
       }
     }
     const revoked = config.tokenLiveness === 'allowlist' ? live === undefined : live !== undefined
     if (livenessKey !== undefined && revoked) {
       throw new AuthError('token_revoked', {
-        cause: new Error(
+        cause: because(
           `${config.tokenLiveness === 'allowlist' ? 'no' : 'a'} ${livenessKey.split(':')[0]} key`,
         ),
       })

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import type { JwsAlgorithm } from '../jwt/algorithms.js'
 import { FetchError } from '../keys/fetch-json.js'
 import { type KeySetFetchEvent, RemoteKeySource } from '../keys/remote-key-source.js'
@@ -116,7 +116,7 @@ export class TenantKeySets {
     alg: JwsAlgorithm,
   ): Promise<VerificationKey> {
     if (!isTenantId(tenant)) {
-      throw new AuthError('token_claims_invalid', { cause: new Error('the tenant claim is not a UUID') })
+      throw new AuthError('token_claims_invalid', { cause: because('the tenant claim is not a UUID') })
     }
     if (this.#unknown.has(tenant)) throw unknownTenant()
     let source = this.#tenants.get(tenant)
@@ -131,7 +131,7 @@ export class TenantKeySets {
         if (!this.#newTenantFetches.tryTake()) {
           throw new AuthError('issuer_unavailable', {
             retryAfterSec: this.#newTenantFetches.retryAfterSec(),
-            cause: new Error('new-tenant key set fetch budget spent'),
+            cause: because('new-tenant key set fetch budget spent'),
           })
         }
         const url = `${this.#baseUrl}/auth/projects/${encodeURIComponent(tenant)}/.well-known/jwks.json`
@@ -203,5 +203,5 @@ function unknownKey(tenant: string): string {
 }
 
 function unknownTenant(): AuthError {
-  return new AuthError('token_issuer_unknown', { cause: new Error('Mercury does not know this tenant') })
+  return new AuthError('token_issuer_unknown', { cause: because('Mercury does not know this tenant') })
 }

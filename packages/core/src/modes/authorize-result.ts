@@ -1,7 +1,7 @@
 import { type AllowRules, checkAllowed } from '../authorize/allow-rules.js'
 import { checkCombinedScopes } from '../authorize/combined-scopes.js'
 import { type CompiledPolicy, requireScopes } from '../authorize/policy.js'
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import type { Claims, User } from '../presets/types.js'
 import type { ProjectIdentity } from '../projects/project.js'
 
@@ -56,7 +56,7 @@ export function authorizeCombined(
     if (!ok)
       throw new AuthError('insufficient_scope', {
         scopes: any,
-        cause: new Error('none of the accepted scopes'),
+        cause: because('none of the accepted scopes'),
       })
   }
   checkUserAllowed(user, claims, policy, allow)
@@ -76,7 +76,7 @@ function requireSameProject(user: User, claims: Claims, project: ProjectIdentity
         ? claims.tenant_id
         : undefined
   if (named !== undefined && named !== project.projectUuid) {
-    throw new AuthError('access_denied', { cause: new Error('the user token belongs to another project') })
+    throw new AuthError('access_denied', { cause: because('the user token belongs to another project') })
   }
   void user
 }
@@ -84,7 +84,7 @@ function requireSameProject(user: User, claims: Claims, project: ProjectIdentity
 function requireProjectKind(project: ProjectIdentity, policy: CompiledPolicy): void {
   if (policy.projectKinds && !policy.projectKinds.has(project.tokenType)) {
     throw new AuthError('access_denied', {
-      cause: new Error(`${project.tokenType} credentials are not accepted here`),
+      cause: because(`${project.tokenType} credentials are not accepted here`),
     })
   }
 }

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util'
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import { AMBIGUOUS, type HeaderBag, readHeader } from '../request/input.js'
 import { APP_ID_PATTERN } from './config.js'
 import { hashProjectSecret } from './secret-hash.js'
@@ -64,7 +64,7 @@ export function readProjectCredentials(
   const secret = readHeader(headers, names.appSecret)
   if (appId === undefined && secret === undefined) return undefined
   if (appId === AMBIGUOUS || secret === AMBIGUOUS) {
-    throw new AuthError('invalid_request', { cause: new Error('repeated app credential headers') })
+    throw new AuthError('invalid_request', { cause: because('repeated app credential headers') })
   }
   if (appId === undefined || secret === undefined) throw invalid('only one of app id and app secret was sent')
   if (!APP_ID_PATTERN.test(appId)) throw invalid('the app id is not of a valid shape')
@@ -72,7 +72,7 @@ export function readProjectCredentials(
     throw invalid('the app secret is empty or too long')
   const serviceId = readHeader(headers, names.serviceId)
   if (serviceId === AMBIGUOUS)
-    throw new AuthError('invalid_request', { cause: new Error('repeated service id') })
+    throw new AuthError('invalid_request', { cause: because('repeated service id') })
   return new ProjectCredentials(appId, secret, signingSecret, serviceId)
 }
 
@@ -85,5 +85,5 @@ export function hasProjectCredentials(
 }
 
 function invalid(reason: string): AuthError {
-  return new AuthError('project_credentials_invalid', { cause: new Error(reason) })
+  return new AuthError('project_credentials_invalid', { cause: because(reason) })
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import { type Logger, silentLogger } from '../logger.js'
 import { isSignatureRefusal, type MercuryClient, messageOf } from '../mercury/mercury-client.js'
 import { MercuryUnavailableError } from '../mercury/signed-fetch.js'
@@ -92,11 +92,11 @@ export class MercuryProjectResolver implements ProjectResolver {
       throw new MercuryUnavailableError('signature_refused', 'Mercury refused the request signature', status)
     }
     if ((status === 401 || status === 403) && /disabled|revoked|inactive|suspended/i.test(message)) {
-      throw new AuthError('project_revoked', { cause: new Error(`Mercury: project of ${appId} is disabled`) })
+      throw new AuthError('project_revoked', { cause: because(`Mercury: project of ${appId} is disabled`) })
     }
     if (status === 403 && /service/i.test(message)) {
       throw new AuthError('insufficient_scope', {
-        cause: new Error(`Mercury: service ${serviceId} is not enabled for ${appId}`),
+        cause: because(`Mercury: service ${serviceId} is not enabled for ${appId}`),
       })
     }
     if (status === 400 || status === 401 || status === 404 || status === 422) return undefined

@@ -1,4 +1,4 @@
-import { AuthError, isAuthError } from '../errors.js'
+import { AuthError, because, isAuthError } from '../errors.js'
 import { type Logger, silentLogger } from '../logger.js'
 import { TokenBucket } from '../mercury/token-bucket.js'
 import type { HeaderBag } from '../request/input.js'
@@ -120,7 +120,7 @@ export class ProjectAuthenticator {
     const credentials = readProjectCredentials(headers, this.#signingSecret, this.#headers)
     if (!credentials) throw new AuthError('credentials_missing')
     if (credentials.serviceId !== undefined && credentials.serviceId !== serviceId) {
-      throw new AuthError('insufficient_scope', { cause: new Error('x-service-id names another service') })
+      throw new AuthError('insufficient_scope', { cause: because('x-service-id names another service') })
     }
     const key = `${credentials.appId}:${credentials.secretHash}:${serviceId}`
     const now = Date.now()
@@ -163,7 +163,7 @@ export class ProjectAuthenticator {
       this.#logger.warn({ appId }, 'project lookups braked: too many refused attempts for this app id')
       throw new AuthError('rate_limited', {
         retryAfterSec: lockedMs / 1000,
-        cause: new Error('app id braked'),
+        cause: because('app id braked'),
       })
     }
     if (!this.#lookups.tryTake()) {
@@ -171,7 +171,7 @@ export class ProjectAuthenticator {
       this.#logger.warn({ appId }, 'project lookups braked: resolver lookup budget spent')
       throw new AuthError('rate_limited', {
         retryAfterSec: this.#lookups.retryAfterSec(),
-        cause: new Error('lookup budget spent'),
+        cause: because('lookup budget spent'),
       })
     }
 
@@ -227,16 +227,15 @@ export class ProjectAuthenticator {
     switch (entry.outcome) {
       case 'invalid':
         throw new AuthError('project_credentials_invalid', {
-          cause: new Error('unknown app id or wrong secret'),
+          cause: because('unknown app id or wrong secret'),
         })
       case 'revoked':
-        throw new AuthError('project_revoked', { cause: new Error('the project is disabled') })
+        throw new AuthError('project_revoked', { cause: because('the project is disabled') })
       case 'forbidden':
-        throw new AuthError('insufficient_scope', { cause: new Error('service not enabled for the project') })
+        throw new AuthError('insufficient_scope', { cause: because('service not enabled for the project') })
     }
     const record = entry.record as ProjectRecord
-    if (!record.enabled)
-      throw new AuthError('project_revoked', { cause: new Error('the project is disabled') })
+    if (!record.enabled) throw new AuthError('project_revoked', { cause: because('the project is disabled') })
     const identity: ProjectPrincipal = {
       tokenType: 'credentials',
       projectUuid: record.projectUuid,

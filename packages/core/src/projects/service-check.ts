@@ -1,4 +1,4 @@
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import type { ProjectIdentity } from './project.js'
 
 /**
@@ -10,7 +10,7 @@ export function requireServiceEnabled(identity: ProjectIdentity, serviceId: stri
   if (identity.tokenType === 'service') return
   if (!identity.enabledServices.includes(serviceId)) {
     throw new AuthError('insufficient_scope', {
-      cause: new Error(`service ${serviceId} is not enabled for project ${identity.projectUuid}`),
+      cause: because(`service ${serviceId} is not enabled for project ${identity.projectUuid}`),
     })
   }
 }

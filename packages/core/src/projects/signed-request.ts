@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import { AMBIGUOUS, type HeaderBag, readHeader } from '../request/input.js'
 import type { SharedStore } from '../store/shared-store.js'
 
@@ -61,7 +61,7 @@ export function createSignedRequestVerifier(options: SignedRequestOptions): Sign
     const signature = readHeader(request.headers, signatureHeader)
     if (timestamp === undefined || signature === undefined) throw refused('the request is not signed')
     if (timestamp === AMBIGUOUS || signature === AMBIGUOUS) {
-      throw new AuthError('invalid_request', { cause: new Error('repeated signature headers') })
+      throw new AuthError('invalid_request', { cause: because('repeated signature headers') })
     }
     if (!/^\d{1,12}$/.test(timestamp)) throw refused('x-timestamp is not Unix seconds')
     if (Math.abs(Date.now() / 1000 - Number(timestamp)) > windowSec) {
@@ -149,5 +149,5 @@ function splitTarget(url: string): { path: string; query: string } {
 }
 
 function refused(reason: string, message = 'The request signature is invalid.'): AuthError {
-  return new AuthError('request_signature_invalid', { message, cause: new Error(reason) })
+  return new AuthError('request_signature_invalid', { message, cause: because(reason) })
 }

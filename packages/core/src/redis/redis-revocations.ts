@@ -1,5 +1,5 @@
 import { ReplyError } from 'ioredis'
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { RevocationChecker } from '../revocation/revocation-checker.js'
 import { type RevocationDelta, RevocationView } from '../revocation/revocation-view.js'
@@ -331,7 +331,7 @@ export class RedisRevocations implements RevocationChecker {
     if (this.#live || this.#options.onRedisDown === 'open') return
     if (nowMs - this.#downSince > this.#options.maxStaleMs) {
       throw new AuthError('auth_unavailable', {
-        cause: new Error('revocation state is stale: Redis unreachable'),
+        cause: because('revocation state is stale: Redis unreachable'),
       })
     }
   }

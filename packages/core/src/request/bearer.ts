@@ -1,4 +1,4 @@
-import { AuthError } from '../errors.js'
+import { AuthError, because } from '../errors.js'
 import { AMBIGUOUS, type HeaderBag, readHeader } from './input.js'
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token, b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
@@ -15,23 +15,23 @@ export function extractBearer(headers: HeaderBag, maxBytes: number): string | un
   const value = readHeader(headers, 'authorization')
   if (value === undefined) return undefined
   if (value === AMBIGUOUS)
-    throw new AuthError('invalid_request', { cause: new Error('several Authorization headers') })
+    throw new AuthError('invalid_request', { cause: because('several Authorization headers') })
   if (!SCHEME.test(value)) return undefined
   // "Bearer " plus the token plus a little whitespace: anything longer is refused before any scanning.
   if (value.length > maxBytes + 16)
-    throw new AuthError('token_too_large', { cause: new Error('bearer token too large') })
+    throw new AuthError('token_too_large', { cause: because('bearer token too large') })
   let start = 6
   while (value.charCodeAt(start) === 32) start++
   let end = value.length
   while (end > start && value.charCodeAt(end - 1) === 32) end--
-  if (end === start) throw new AuthError('invalid_request', { cause: new Error('empty Bearer credentials') })
+  if (end === start) throw new AuthError('invalid_request', { cause: because('empty Bearer credentials') })
   if (end - start > maxBytes)
-    throw new AuthError('token_too_large', { cause: new Error('bearer token too large') })
+    throw new AuthError('token_too_large', { cause: because('bearer token too large') })
   return value.slice(start, end)
 }
 
 /** RFC 6750 §2.1 `b64token` syntax, checked once per distinct token (on a cache miss). */
 export function assertBearerSyntax(token: string): void {
   if (!B64TOKEN.test(token))
-    throw new AuthError('invalid_request', { cause: new Error('malformed Bearer credentials') })
+    throw new AuthError('invalid_request', { cause: because('malformed Bearer credentials') })
 }
