@@ -185,10 +185,18 @@ Object.defineProperty(AuthError.prototype, 'name', { value: 'AuthError', writabl
  * `AuthError` has none (see there). Takes what `new Error()` takes.
  */
 export function because(message: string, options?: ErrorOptions): Error {
+  return withoutStackTrace(() => new Error(message, options))
+}
+
+/**
+ * Runs `create` with V8's stack traces off, for errors that answer a client rather than report a fault (see
+ * `AuthError`): adapters build their framework's refusal (a Nest `HttpException`, a `GraphQLError`) in it.
+ */
+export function withoutStackTrace<T>(create: () => T): T {
   const stackTraceLimit = Error.stackTraceLimit
   Error.stackTraceLimit = 0
   try {
-    return new Error(message, options)
+    return create()
   } finally {
     Error.stackTraceLimit = stackTraceLimit
   }

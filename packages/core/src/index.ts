@@ -13,7 +13,13 @@ export type {
   PortcullisConfigInput,
   ProtectedResourceConfig,
 } from './config/schema.js'
-export { AuthError, type AuthErrorCode, type ChallengeParams, isAuthError } from './errors.js'
+export {
+  AuthError,
+  type AuthErrorCode,
+  type ChallengeParams,
+  isAuthError,
+  withoutStackTrace,
+} from './errors.js'
 export type { AuthEvent, AuthEventListener } from './events.js'
 export {
   ASYMMETRIC_ALGORITHMS,

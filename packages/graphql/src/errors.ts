@@ -1,4 +1,4 @@
-import type { AuthError } from '@portcullis/core'
+import { type AuthError, withoutStackTrace } from '@portcullis/core'
 import { GraphQLError, type GraphQLErrorExtensions } from 'graphql'
 
 /** `extensions.code` for each `AuthError.status`, following the names Apollo and Yoga users branch on. */
@@ -22,7 +22,14 @@ export class PortcullisAuthError extends GraphQLError {
   readonly authError: AuthError
 
   constructor(authError: AuthError, options: { http?: boolean } = {}) {
-    super(authError.message, { extensions: authExtensions(authError, options.http === true) })
+    // A refusal, like the AuthError it carries: no stack trace (capturing one costs more than the rest of it).
+    const stackTraceLimit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      super(authError.message, { extensions: authExtensions(authError, options.http === true) })
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit
+    }
     this.authError = authError
   }
 }
@@ -47,12 +54,15 @@ export function authErrorOf(error: unknown): AuthError | undefined {
 
 /** The same error (path, locations and all) with `extensions.http` set from its `AuthError`. */
 export function withHttpStatus(error: GraphQLError, authError: AuthError): GraphQLError {
-  return new GraphQLError(error.message, {
-    ...(error.nodes && { nodes: error.nodes }),
-    ...(error.source && { source: error.source }),
-    ...(error.positions && { positions: error.positions }),
-    ...(error.path && { path: error.path }),
-    ...(error.originalError && { originalError: error.originalError }),
-    extensions: { ...error.extensions, ...authExtensions(authError, true) },
-  })
+  return withoutStackTrace(
+    () =>
+      new GraphQLError(error.message, {
+        ...(error.nodes && { nodes: error.nodes }),
+        ...(error.source && { source: error.source }),
+        ...(error.positions && { positions: error.positions }),
+        ...(error.path && { path: error.path }),
+        ...(error.originalError && { originalError: error.originalError }),
+        extensions: { ...error.extensions, ...authExtensions(authError, true) },
+      }),
+  )
 }

@@ -5,7 +5,7 @@ import {
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common'
-import type { AuthError, AuthErrorCode } from '@portcullis/core'
+import { type AuthError, type AuthErrorCode, withoutStackTrace } from '@portcullis/core'
 
 /** The JSON body of a rejected request: Nest's `statusCode`/`message`/`error` plus core's `error_description`/`code`. */
 export interface AuthErrorBody {
@@ -24,8 +24,12 @@ export interface AuthErrorBody {
  */
 export function toHttpException(error: AuthError): HttpException {
   const body: AuthErrorBody = { statusCode: error.status, message: error.message, ...error.toJSON() }
-  const options = { cause: error }
-  switch (error.status) {
+  // A refusal, like the AuthError it carries: no stack trace to capture through Nest's call stack.
+  return withoutStackTrace(() => exceptionFor(error.status, body, { cause: error }))
+}
+
+function exceptionFor(status: number, body: AuthErrorBody, options: { cause: AuthError }): HttpException {
+  switch (status) {
     case 400:
       return new BadRequestException(body, options)
     case 401:
@@ -35,7 +39,7 @@ export function toHttpException(error: AuthError): HttpException {
     case 503:
       return new ServiceUnavailableException(body, options)
     default:
-      return new HttpException(body, error.status, options)
+      return new HttpException(body, status, options)
   }
 }
 
