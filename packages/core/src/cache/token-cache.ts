@@ -6,10 +6,12 @@ export interface TokenCacheOptions {
   ttlMs: number
 }
 
-interface Entry {
-  /** The token itself, beside its verification: a hit compares it first, one object away from the index. */
-  readonly token: string
-  readonly verified: VerifiedToken
+/**
+ * The verification itself, with what the cache needs beside it: one object per cached token instead of two,
+ * fewer for the garbage collector to mark (10,000 of them with the default bounds). A hit measured the same.
+ * `set` copies the verification's fields one by one: the type makes a new required field a compile error here.
+ */
+interface Entry extends VerifiedToken {
   /** Epoch ms after which the entry is not served: the cache TTL, never past the token's `exp`. */
   readonly until: number
   /** What the entry counts against `maxBytes`. */
@@ -56,15 +58,14 @@ export class TokenCache {
       return undefined
     }
     entry.visited = true
-    return entry.verified
+    return entry
   }
 
   set(verified: VerifiedToken, nowMs: number): void {
     const until = Math.min(nowMs + this.#ttlMs, Math.floor(verified.expiresAt * 1000))
     if (until <= nowMs) return
-    // A flat copy: the request's token is a slice of its header string, one object more to read on each hit.
     const token = verified.token
-    // The token string is held once (entry and verification share it); claims and user are about twice its size.
+    // The token string, then claims and user, about twice its size.
     const bytes = token.length * 4 + 256
     if (bytes > this.#maxBytes) return
     const key = indexKey(token)
@@ -75,7 +76,8 @@ export class TokenCache {
       (this.#entries.size >= this.#maxEntries || this.#bytes + bytes > this.#maxBytes)
     )
       this.#evictOne()
-    this.#entries.set(key, { token, verified, until, bytes, visited: false })
+    const { header, claims, user, issuer, expiresAt } = verified
+    this.#entries.set(key, { token, header, claims, user, issuer, expiresAt, until, bytes, visited: false })
     this.#bytes += bytes
   }
 
