@@ -3,10 +3,8 @@
 // out every request's client address).
 import { createAuth } from '@portcullis/core'
 import { expressPortcullis } from '../dist/http/servers/express-apps.js'
-import { pinToCpu, SERVER_CPU } from '../dist/lib/cpu-pinning.js'
-import { loadSpec, pinnedLoadGenerator, prepareTokens } from './http-kit.mjs'
+import { prepareTokens, warmedLoad } from './http-kit.mjs'
 
-pinToCpu(process.pid, SERVER_CPU)
 const now = process.hrtime.bigint
 let coreNs = 0
 let calls = 0
@@ -27,20 +25,15 @@ prototype.authenticateNow = function (input, policy) {
 const { count, tokensFile, context, close } = await prepareTokens({ allValid: !process.env.MIXED })
 const server = await expressPortcullis(context)
 const port = await server.listen()
-const loadgen = pinnedLoadGenerator()
-const spec = (seconds) => loadSpec(port, false, tokensFile, seconds)
-await loadgen.run({ ...spec(300), amount: count })
-await loadgen.run(spec(Number(process.env.WARM ?? 2)))
+const load = await warmedLoad(port, tokensFile, count)
 for (let round = 0; round < 4; round++) {
   coreNs = 0
   calls = 0
-  const c0 = process.cpuUsage()
-  const out = await loadgen.run(spec(2))
-  const c = process.cpuUsage(c0)
+  const out = await load.round()
   console.log(
-    `core ${(coreNs / calls / 1000).toFixed(2)} µs; CPU ${((c.user + c.system) / out.requests).toFixed(1)} µs/req, non-2xx ${out.non2xx} of ${out.requests}`,
+    `core ${(coreNs / calls / 1000).toFixed(2)} µs; CPU ${out.cpuPerRequest.toFixed(1)} µs/req, non-2xx ${out.non2xx} of ${out.requests}`,
   )
 }
-loadgen.close()
+load.close()
 await server.close()
 await close()

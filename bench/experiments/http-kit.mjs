@@ -91,3 +91,25 @@ export function loadSpec(port, yoga, tokensFile, durationSec) {
     durationSec,
   }
 }
+
+/**
+ * The bench's load against a server in this process (pinned to the server CPU): every token once, then WARM
+ * seconds (default 2). `round()` loads it for 2 s more and returns the load generator's result with this
+ * process's CPU µs per request.
+ */
+export async function warmedLoad(port, tokensFile, count) {
+  pinToCpu(process.pid, SERVER_CPU)
+  const loadgen = pinnedLoadGenerator()
+  const spec = (seconds) => loadSpec(port, false, tokensFile, seconds)
+  await loadgen.run({ ...spec(300), amount: count })
+  await loadgen.run(spec(Number(process.env.WARM ?? 2)))
+  return {
+    async round() {
+      const before = process.cpuUsage()
+      const out = await loadgen.run(spec(2))
+      const cpu = process.cpuUsage(before)
+      return { ...out, cpuPerRequest: (cpu.user + cpu.system) / out.requests }
+    },
+    close: () => loadgen.close(),
+  }
+}

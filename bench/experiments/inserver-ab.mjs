@@ -2,11 +2,9 @@
 // every request is authenticated by both, the one going first alternating. CORE=path/to/copy/index.js is B;
 // A is the current build. MIXED=1 adds the broken and revoked tokens. Prints the medians over ROUNDS (6).
 import express from 'express'
-import { pinToCpu, SERVER_CPU } from '../dist/lib/cpu-pinning.js'
-import { loadSpec, pinnedLoadGenerator, prepareTokens } from './http-kit.mjs'
+import { prepareTokens, warmedLoad } from './http-kit.mjs'
 
 const libs = [await import('@portcullis/core'), await import(process.env.CORE)]
-pinToCpu(process.pid, SERVER_CPU)
 const { count, tokensFile, context, close } = await prepareTokens({ allValid: !process.env.MIXED })
 const auths = []
 for (const lib of libs) {
@@ -48,15 +46,12 @@ app.get('/me', (req, res) => {
 const server = app.listen(0)
 await new Promise((r) => server.once('listening', r))
 const port = server.address().port
-const loadgen = pinnedLoadGenerator()
-const spec = (d) => loadSpec(port, false, tokensFile, d)
-await loadgen.run({ ...spec(300), amount: count })
-await loadgen.run(spec(2))
+const load = await warmedLoad(port, tokensFile, count)
 const a = [],
   b = []
 for (let r = 0; r < Number(process.env.ROUNDS ?? 6); r++) {
   acc[0] = acc[1] = n[0] = n[1] = 0
-  await loadgen.run(spec(2))
+  await load.round()
   a.push(acc[0] / n[0] / 1000)
   b.push(acc[1] / n[1] / 1000)
 }
@@ -64,7 +59,7 @@ const med = (x) => [...x].sort((p, q) => p - q)[x.length >> 1]
 console.log(
   `current ${med(a).toFixed(2)} µs  variant ${med(b).toFixed(2)} µs  (rounds: ${a.map((x, i) => `${x.toFixed(2)}/${b[i].toFixed(2)}`).join(' ')})`,
 )
-loadgen.close()
+load.close()
 server.close()
 for (const x of auths) await x.close()
 await close()

@@ -2,10 +2,8 @@
 
 import { JwtAuthGuard } from '@portcullis/nestjs'
 import { nestPortcullis } from '../dist/http/servers/nest-apps.js'
-import { pinToCpu, SERVER_CPU } from '../dist/lib/cpu-pinning.js'
-import { loadSpec, pinnedLoadGenerator, prepareTokens } from './http-kit.mjs'
+import { prepareTokens, warmedLoad } from './http-kit.mjs'
 
-pinToCpu(process.pid, SERVER_CPU)
 const now = process.hrtime.bigint
 let guardNs = 0,
   coreNs = 0,
@@ -33,19 +31,14 @@ proto.canActivate = function (ctx) {
 const { count, tokensFile, context, close } = await prepareTokens({ allValid: !process.env.MIXED })
 const server = await nestPortcullis(context)
 const port = await server.listen()
-const loadgen = pinnedLoadGenerator()
-const spec = (d) => loadSpec(port, false, tokensFile, d)
-await loadgen.run({ ...spec(300), amount: count })
-await loadgen.run(spec(Number(process.env.WARM ?? 2)))
+const load = await warmedLoad(port, tokensFile, count)
 for (let r = 0; r < 4; r++) {
   guardNs = coreNs = n = 0
-  const c0 = process.cpuUsage()
-  const out = await loadgen.run(spec(2))
-  const c = process.cpuUsage(c0)
+  const out = await load.round()
   console.log(
-    `guard ${(guardNs / n / 1000).toFixed(2)} µs, of which core ${(coreNs / n / 1000).toFixed(2)} µs; CPU ${((c.user + c.system) / out.requests).toFixed(1)} µs/req`,
+    `guard ${(guardNs / n / 1000).toFixed(2)} µs, of which core ${(coreNs / n / 1000).toFixed(2)} µs; CPU ${out.cpuPerRequest.toFixed(1)} µs/req`,
   )
 }
-loadgen.close()
+load.close()
 await server.close()
 await close()
