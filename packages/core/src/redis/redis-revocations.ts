@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { ReplyError } from 'ioredis'
 import { AuthError, because } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -28,6 +29,10 @@ export interface RedisRevocationOptions {
   /** Each delta this instance applies (its own writes, pub/sub, keyspace events), after the view took it. */
   onDelta?: (delta: RevocationDelta) => void
 }
+
+/** Quick retries at start-up when the first subscription or resync failed: 100, 200, … 500 ms apart. */
+const START_RETRIES = 5
+const START_RETRY_DELAY_MS = 100
 
 interface KeyFamily {
   /** Absolute key prefix, e.g. `portcullis:revoked:jti:`. */
@@ -104,6 +109,14 @@ export class RedisRevocations implements RevocationChecker {
     }
     await this.#ensureSubscribed()
     await this.#resync(true)
+    // A busy Redis can time out the first subscription or resync (`commandTimeout`), and the periodic resync is
+    // up to 30 s away: try again now, a few times, so that `ready()` resolves with an instance that is live
+    // unless Redis is really unreachable (then the failure policy applies, and a reconnect brings it back).
+    for (let attempt = 1; !this.#live && !this.#closed && attempt <= START_RETRIES; attempt++) {
+      await sleep(START_RETRY_DELAY_MS * attempt)
+      await this.#ensureSubscribed()
+      await this.#resync(true)
+    }
     this.#resyncTimer = setInterval(
       () => void this.#ensureSubscribed().then(() => this.#resync(false)),
       Math.min(this.#options.resyncIntervalMs, 1000 * 30),

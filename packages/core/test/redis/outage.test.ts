@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { authFor, bearer, issuerForTest, outcome } from '../setup.js'
 import { redisForTest, within } from './redis-setup.js'
@@ -36,6 +37,22 @@ describe('Redis outage', () => {
     await within(1000, async () => (await outcome(open.authenticate(bearer(token)))) === 'token_revoked')
     // Live again once a resync that ran wholly on the new connection has rebuilt its view.
     await within(1000, async () => (await outcome(closed.authenticate(bearer(other)))) === 'ok')
+  })
+
+  it('is live once ready() resolves even when Redis answered its first commands too late', async () => {
+    const redis = await redisForTest()
+    const issuer = await issuerForTest({ algs: ['ES256'] })
+    const admin = new Redis(redis.url)
+    try {
+      // Every command waits 1.5 s, past the 1 s command timeout: the first subscription times out, as on a busy
+      // CI machine. ready() must not resolve on an instance that is not live (it would refuse every request).
+      await admin.client('PAUSE', 1500, 'ALL')
+      const auth = authFor(issuer, {}, { redis: { url: redis.url } })
+      await auth.ready()
+      expect(await outcome(auth.authenticate(bearer(await issuer.sign())))).toBe('ok')
+    } finally {
+      admin.disconnect()
+    }
   })
 
   it('fails closed from the start when Redis is unreachable at boot, and open when configured so', async () => {
