@@ -107,15 +107,14 @@ export class RedisRevocations implements RevocationChecker {
       connection.on('ready', this.#onReady)
       connection.on('close', this.#onClose)
     }
-    await this.#ensureSubscribed()
-    await this.#resync(true)
     // A busy Redis can time out the first subscription or resync (`commandTimeout`), and the periodic resync is
     // up to 30 s away: try again now, a few times, so that `ready()` resolves with an instance that is live
     // unless Redis is really unreachable (then the failure policy applies, and a reconnect brings it back).
-    for (let attempt = 1; !this.#live && !this.#closed && attempt <= START_RETRIES; attempt++) {
-      await sleep(START_RETRY_DELAY_MS * attempt)
+    for (let attempt = 0; ; attempt++) {
       await this.#ensureSubscribed()
       await this.#resync(true)
+      if (this.#live || this.#closed || attempt === START_RETRIES) break
+      await sleep(START_RETRY_DELAY_MS * (attempt + 1))
     }
     this.#resyncTimer = setInterval(
       () => void this.#ensureSubscribed().then(() => this.#resync(false)),
