@@ -24,9 +24,10 @@ interface Entry extends VerifiedToken {
  * L1: validated tokens in process, matched on the exact token string.
  *
  * The index is a number made from the token's last characters (its signature: random), and a hit is confirmed
- * by comparing the whole string; a different token with the same index is simply a miss. A request's token is a fresh string,
- * and a Map keyed by all ~800 characters of it makes V8 hash every one of them on each lookup (measured:
- * ~1.3 µs, most of a hit); no cryptographic hash is needed either, since the key never leaves the process.
+ * by comparing the whole string; a different token with the same index is simply a miss. A request's token is
+ * a fresh string, and a Map keyed by all ~800 characters of it makes V8 hash every one of them on each lookup
+ * (measured: ~1.3 µs, most of a hit); no cryptographic hash is needed either, since the key never leaves the
+ * process.
  *
  * What a hit touches is kept to a minimum, because on a busy server almost none of it is in the CPU's caches
  * and every cold memory line costs ≈ 0.3–0.5 µs on the machines measured: one Map probe, one entry, the
