@@ -113,3 +113,28 @@ export async function warmedLoad(port, tokensFile, count) {
     close: () => loadgen.close(),
   }
 }
+
+/** Times every call of `prototype[method]` (sync part only): `{ ns, calls }`, reset with `reset()`. */
+export function timeCalls(prototype, method) {
+  const timed = { ns: 0, calls: 0, reset: () => Object.assign(timed, { ns: 0, calls: 0 }) }
+  const original = prototype[method]
+  prototype[method] = function (...args) {
+    const started = process.hrtime.bigint()
+    const result = original.apply(this, args)
+    timed.ns += Number(process.hrtime.bigint() - started)
+    timed.calls++
+    return result
+  }
+  return timed
+}
+
+/** The prototype of core's `Auth` instances, found through a throwaway one. */
+export async function authPrototype() {
+  const { createAuth } = await import('@portcullis/core')
+  const probe = createAuth({
+    audience: 'https://probe.test',
+    issuers: [{ issuer: 'https://probe.test', jwksUri: 'https://probe.test/jwks' }],
+  })
+  await probe.close()
+  return Object.getPrototypeOf(probe)
+}
