@@ -43,6 +43,12 @@ export type {
 export type { ProjectRecordInput } from './projects/project-record.js'
 export { hashProjectSecret } from './projects/secret-hash.js'
 export { signRequest } from './projects/signed-request.js'
+export {
+  keepRequestAuthRecord,
+  type RequestAuthRecord,
+  requestAuthRecord,
+  showAuth,
+} from './request/attached-auth.js'
 export type { AuthInput, HeaderBag } from './request/input.js'
 export {
   forwardedClientAddress,

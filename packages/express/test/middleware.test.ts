@@ -199,6 +199,30 @@ describe.each(EXPRESS_VERSIONS)('$name middleware', ({ express, major, version }
     expect(identified).toMatchObject({ status: 200, body: { auth: { user: { subject: 'ada' } } } })
   })
 
+  it('carries req.auth past a mounted sub-app, over what an earlier middleware set, without an own property', async () => {
+    const auth = authFor(issuer())
+    const app = express()
+    const api = express()
+    api.use(portcullis(auth).jwtAuth())
+    app.use((req: Request, _res: Response, next: () => void) => {
+      if (req.headers['x-earlier'] !== undefined) (req as { auth?: unknown }).auth = { from: 'earlier' }
+      next()
+    })
+    app.use('/api', api)
+    // Express hands the request back to the parent app (its prototype reset) when the sub-app calls next().
+    app.get('/api/me', (req: Request, res: Response) => {
+      res.json({ subject: req.auth?.user?.subject, own: Object.hasOwn(req, 'auth') })
+    })
+    const base = await serve(app)
+    const token = await issuer().sign({ sub: 'ada' })
+
+    const plain = await request(`${base}/api/me`, token)
+    const overEarlier = await request(`${base}/api/me`, token, { headers: { 'x-earlier': '1' } })
+
+    expect(plain.body).toEqual({ subject: 'ada', own: false })
+    expect(overEarlier.body).toEqual({ subject: 'ada', own: true })
+  })
+
   it('still rejects a bad token on an optional guard', async () => {
     const auth = authFor(issuer())
     const base = await appWith(portcullis(auth).jwtAuth({ optional: true }))

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, UseGuards } from '@nestjs/common'
+import { Controller, Get, Param, Post, Req, UseGuards } from '@nestjs/common'
 import type { TestIssuer } from '@portcullis/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -57,6 +57,11 @@ class OrdersController {
     return { revoked: jti }
   }
 
+  @Get('request')
+  fromRequest(@Req() req: { auth?: PortcullisAuthResult }) {
+    return { subject: req.auth?.user?.subject, own: Object.hasOwn(req, 'auth') }
+  }
+
   @Get('open')
   @Public()
   open(@CurrentUser() user: User | undefined) {
@@ -107,6 +112,12 @@ describe('JwtAuthGuard over Express', () => {
     const response = await server.request('/orders', { token })
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ user: 'ada', scopes: ['orders', 'orders:read'] })
+  })
+
+  it('shows the result as request.auth without adding a property to the Express request', async () => {
+    const token = await issuer.sign({ sub: 'ada', scope: 'orders' })
+    const response = await server.request('/orders/request', { token })
+    expect(await response.json()).toEqual({ subject: 'ada', own: false })
   })
 
   it('answers 401 with a bare Bearer challenge and a Nest-shaped JSON body when no token is sent', async () => {
