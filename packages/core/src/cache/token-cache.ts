@@ -6,12 +6,21 @@ export interface TokenCacheOptions {
   ttlMs: number
 }
 
+/** A verification as L1 holds it: what `get` returns. */
+export interface CachedToken extends VerifiedToken {
+  /**
+   * The `revocationStamp()` at which the token was last found unrevoked (-1: not yet). While the stamp has not
+   * moved, a hit needs no revocation lookups, which would read the claims and the subject: more cold lines.
+   */
+  unrevokedAt: number
+}
+
 /**
  * The verification itself, with what the cache needs beside it: one object per cached token instead of two,
  * fewer for the garbage collector to mark (10,000 of them with the default bounds). A hit measured the same.
  * `set` copies the verification's fields one by one: the type makes a new required field a compile error here.
  */
-interface Entry extends VerifiedToken {
+interface Entry extends CachedToken {
   /** Epoch ms after which the entry is not served: the cache TTL, never past the token's `exp`. */
   readonly until: number
   /** What the entry counts against `maxBytes`. */
@@ -50,7 +59,7 @@ export class TokenCache {
   }
 
   /** The cached verification if present and still within its time. Hot path. */
-  get(token: string, nowMs: number): VerifiedToken | undefined {
+  get(token: string, nowMs: number): CachedToken | undefined {
     const key = indexKey(token)
     const entry = this.#entries.get(key)
     if (entry === undefined || entry.token !== token) return undefined
@@ -78,7 +87,18 @@ export class TokenCache {
     )
       this.#evictOne()
     const { header, claims, user, issuer, expiresAt } = verified
-    this.#entries.set(key, { token, header, claims, user, issuer, expiresAt, until, bytes, visited: false })
+    this.#entries.set(key, {
+      token,
+      header,
+      claims,
+      user,
+      issuer,
+      expiresAt,
+      unrevokedAt: -1,
+      until,
+      bytes,
+      visited: false,
+    })
     this.#bytes += bytes
   }
 

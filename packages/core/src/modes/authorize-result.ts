@@ -5,15 +5,18 @@ import { AuthError, because } from '../errors.js'
 import type { Claims, User } from '../presets/types.js'
 import type { ProjectIdentity } from '../projects/project.js'
 
-/** A user alone (mode `jwt`, or `any` with a bearer token only): scopes, then allow rules. Hot path. */
+/**
+ * A user alone (mode `jwt`, or `any` with a bearer token only): scopes, then allow rules. Hot path: the user is
+ * read only when a rule needs it (on an L1 hit it is usually not in the CPU's caches, ≈ 0.3–0.5 µs a line).
+ */
 export function authorizeUser(
   user: User,
   claims: Claims,
   policy: CompiledPolicy,
   allow: AllowRules | undefined,
 ): void {
-  requireScopes(user.scopes, policy)
-  requireScopes(user.scopes, { scopes: policy.userScopes, anyScopes: [] })
+  if (policy.scopes.length > 0 || policy.anyScopes.length > 0) requireScopes(user.scopes, policy)
+  if (policy.userScopes.length > 0) requireScopes(user.scopes, { scopes: policy.userScopes, anyScopes: NONE })
   checkUserAllowed(user, claims, policy, allow)
 }
 
@@ -21,8 +24,11 @@ export function authorizeUser(
 export function authorizeProject(project: ProjectIdentity, policy: CompiledPolicy): void {
   requireProjectKind(project, policy)
   requireScopes(project.scopes, policy)
-  requireScopes(project.scopes, { scopes: policy.projectScopes, anyScopes: [] })
+  if (policy.projectScopes.length > 0)
+    requireScopes(project.scopes, { scopes: policy.projectScopes, anyScopes: NONE })
 }
+
+const NONE: readonly string[] = []
 
 /**
  * User and project together (mode `combined`, or `any` with both). Scopes are required of each party

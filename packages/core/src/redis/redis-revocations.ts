@@ -3,7 +3,7 @@ import { ReplyError } from 'ioredis'
 import { AuthError, because } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { RevocationChecker } from '../revocation/revocation-checker.js'
-import { type RevocationDelta, RevocationView } from '../revocation/revocation-view.js'
+import { noteRevocationChange, type RevocationDelta, RevocationView } from '../revocation/revocation-view.js'
 import { type RevocationStore, toEpochMs } from '../revocation/revoker.js'
 import type { RedisClient, RedisConnection } from './connection.js'
 import {
@@ -93,6 +93,13 @@ export class RedisRevocations implements RevocationChecker {
     if (this.#view.isProjectRevoked(projectId)) throw new AuthError('project_revoked')
     if (this.#options.consistency === 'strict') return this.#checkProjectInRedis(projectId)
     this.#vouchForView(nowMs)
+  }
+
+  vouchesFromMemory(nowMs: number): boolean {
+    if (this.#options.consistency === 'strict') return false
+    this.#view.sweepIfDue(nowMs)
+    this.#vouchForView(nowMs)
+    return true
   }
 
   async start(): Promise<void> {
@@ -299,6 +306,7 @@ export class RedisRevocations implements RevocationChecker {
       for (const delta of this.#pendingDuringSync) view.apply(delta)
       const lifted = this.#options.onDelta ? liftedProjects(this.#view, view, now) : []
       this.#view = view
+      noteRevocationChange()
       // A lifted project revocation that no message brought (both missed) is told like one that did.
       for (const id of lifted) this.#options.onDelta?.({ kind: 'project', id, until: 0, revoked: false })
       // Only forward (a write of ours may have bumped it while we scanned), except right after a repair.

@@ -15,6 +15,13 @@ export interface RevocationChecker {
     nowMs: number,
   ): void | Promise<void>
   checkProject(projectId: string, nowMs: number): void | Promise<void>
+  /**
+   * Whether a token found unrevoked at the current `revocationStamp()` may be taken as unrevoked again without
+   * the lookups: true when this checker answers from memory and that memory is current; false in strict
+   * consistency (Redis is asked every time); throws `auth_unavailable` where `checkToken` would (a view gone
+   * stale). Hot path.
+   */
+  vouchesFromMemory(nowMs: number): boolean
   start(): Promise<void>
   close(): Promise<void>
 }
@@ -45,6 +52,11 @@ export class InProcessRevocations implements RevocationChecker {
 
   checkProject(projectId: string): void {
     if (this.#view.isProjectRevoked(projectId)) throw new AuthError('project_revoked')
+  }
+
+  vouchesFromMemory(nowMs: number): boolean {
+    this.#view.sweepIfDue(nowMs)
+    return true
   }
 
   async start(): Promise<void> {}

@@ -4,6 +4,25 @@ export type RevocationDelta =
   | { kind: 'subject'; id: string; before: number; until: number; revoked: boolean }
   | { kind: 'project'; id: string; until: number; revoked: boolean }
 
+/** Changes to any revocation view in this process so far: see `revocationStamp`. */
+let changes = 0
+
+/**
+ * A number that moves whenever any revocation view in the process takes a change (a delta, a clear) and
+ * whenever a view replaces another (a resync: `noteRevocationChange`). A token found unrevoked at one stamp is unrevoked still while
+ * the stamp has not moved: L1 remembers that verdict and skips the lookups on later hits. Entries forgotten once
+ * expired (the periodic sweep) do not move it: forgetting a revocation can only turn revoked into unrevoked, and
+ * only "unrevoked" is ever remembered.
+ */
+export function revocationStamp(): number {
+  return changes
+}
+
+/** Moves the stamp for a change made otherwise than through a view's `apply`: a new view put in place. */
+export function noteRevocationChange(): void {
+  changes++
+}
+
 /**
  * The in-process picture of what is revoked: token ids, subjects revoked before an instant, projects.
  * Every request consults it, cache hit or not, so it answers from memory. Times are epoch milliseconds;
@@ -16,6 +35,7 @@ export class RevocationView {
   #nextSweep = 0
 
   apply(delta: RevocationDelta): void {
+    changes++
     switch (delta.kind) {
       case 'token':
         if (delta.revoked) this.#tokens.set(delta.id, delta.until)
@@ -41,10 +61,16 @@ export class RevocationView {
     issuedAtSec: number | undefined,
     nowMs: number,
   ): boolean {
-    if (nowMs >= this.#nextSweep) this.#sweep(nowMs)
+    this.sweepIfDue(nowMs)
     if (jti !== undefined && this.#tokens.has(jti)) return true
-    const cutoff = this.#subjects.get(subject)
+    // An empty map still hashes the key, and the subject string is one more cold line on an L1 hit.
+    const cutoff = this.#subjects.size === 0 ? undefined : this.#subjects.get(subject)
     return cutoff !== undefined && (issuedAtSec === undefined || issuedAtSec * 1000 < cutoff.before)
+  }
+
+  /** The sweep below, when a second has passed since the last. */
+  sweepIfDue(nowMs: number): void {
+    if (nowMs >= this.#nextSweep) this.#sweep(nowMs)
   }
 
   isProjectRevoked(projectId: string): boolean {
@@ -63,6 +89,7 @@ export class RevocationView {
   }
 
   clear(): void {
+    changes++
     this.#tokens.clear()
     this.#subjects.clear()
     this.#projects.clear()
