@@ -81,12 +81,16 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
       redisUrl: redis.url,
     }
 
+    const start = async (scenario: Scenario): Promise<Running> => {
+      const server = await startServer(scenario, context)
+      pinned = pinToCpu(server.child.pid, SERVER_CPU) && pinned
+      running.push(server)
+      onShutdown(async () => void server.child.kill())
+      return server
+    }
     for (const scenario of SCENARIOS) {
       try {
-        const server = await startServer(scenario, context)
-        pinned = pinToCpu(server.child.pid, SERVER_CPU) && pinned
-        running.push(server)
-        onShutdown(async () => void server.child.kill())
+        await start(scenario)
       } catch (error) {
         failed.push(`${scenario.name}: ${(error as Error).message.split('\n')[0]}`)
       }
@@ -94,10 +98,23 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
 
     // Framework by framework, so a scenario is measured seconds from its bare baseline; the order reverses every
     // round, so neither always follows the other. The machine's speed drifts by tens of percent over minutes
-    // here: only ratios between neighbours in time mean anything.
+    // here: only ratios between neighbours in time mean anything. Halfway through, every server of the framework
+    // is replaced by a fresh process (warmed up again like the first): one process's JIT and heap can settle
+    // a few percent faster or slower than another's of the same code, and two per scenario halve that luck.
+    const restartRound = restartRoundOf(budget)
     for (const framework of FRAMEWORKS) {
-      const group = running.filter((server) => server.scenario.framework === framework)
+      let group = running.filter((server) => server.scenario.framework === framework)
       for (let r = 0; r < budget.httpRounds; r++) {
+        const fresh = r === 0 || r === restartRound
+        if (r === restartRound) {
+          const next: Running[] = []
+          for (const old of group) {
+            old.child.kill()
+            running.splice(running.indexOf(old), 1)
+            next.push(await start(old.scenario))
+          }
+          group = next
+        }
         for (const server of r % 2 === 0 ? group : [...group].reverse()) {
           const spec = (durationSec: number): LoadSpec => ({
             url: `http://127.0.0.1:${server.port}${server.scenario.body ? '/graphql' : ROUTE}`,
@@ -108,12 +125,12 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
             durationSec,
           })
           if (
-            r === 0 &&
+            fresh &&
             (server.scenario.kind === 'portcullis' || server.scenario.kind === 'portcullis-redis')
           ) {
             await loadgen.run({ ...spec(300), amount: tokens.length })
           }
-          await loadgen.run(spec(r === 0 ? budget.httpFirstWarmupSec : budget.httpWarmupSec))
+          await loadgen.run(spec(fresh ? budget.httpFirstWarmupSec : budget.httpWarmupSec))
           const cpuBefore = await serverCpu(server.child)
           const commandsBefore =
             server.scenario.kind === 'portcullis-redis' ? await redisStats.commands() : undefined
@@ -153,6 +170,7 @@ function buildReport(
   budget: ReturnType<typeof budgets>,
   pinned: boolean,
 ): SuiteReport {
+  const restartRound = restartRoundOf(budget)
   const rows: (string | number)[][] = []
   const targets: TargetResult[] = []
   const notes: string[] = []
@@ -230,7 +248,7 @@ function buildReport(
     pinned
       ? `The load generator runs pinned to CPU ${LOAD_CPU} and every server to CPU ${SERVER_CPU} (taskset), so neither competes with the other for a core.`
       : 'Processes were NOT pinned to CPUs (taskset missing or fewer than 2 CPUs): expect more run-to-run spread.',
-    `autocannon in one long-lived process, ${budget.httpConnections} connections, no pipelining. Framework by framework, ${budget.httpRounds} round(s) visit its scenarios in turn, in reverse order every other round; each visit is a ${budget.httpWarmupSec} s warm-up (${budget.httpFirstWarmupSec} s in the first round) then ${budget.httpMeasureSec} s measured. Ratios to bare are taken within each round (seconds apart), then the median: this machine's speed drifts by tens of percent over minutes, so only neighbours in time compare.`,
+    `autocannon in one long-lived process, ${budget.httpConnections} connections, no pipelining. Framework by framework, ${budget.httpRounds} round(s) visit its scenarios in turn, in reverse order every other round; each visit is a ${budget.httpWarmupSec} s warm-up (${budget.httpFirstWarmupSec} s in the first round) then ${budget.httpMeasureSec} s measured.${restartRound > 0 ? ` Every server is replaced by a fresh process before round ${restartRound + 1} (warmed up as in the first), so each scenario's rounds come from two processes.` : ''} Ratios to bare are taken within each round (seconds apart), then the median: this machine's speed drifts by tens of percent over minutes, so only neighbours in time compare.`,
     'Portcullis runs with its defaults (L1 token cache of 10,000 entries, failure rate limiting on, revocation checked on every request). The peers have no token cache of their own (jwks-rsa and express-oauth2-jwt-bearer cache keys only), so after warm-up Portcullis mostly serves L1 hits while they verify every signature; peers check revocation with a Set of the revoked jtis.',
     "Server CPU µs/request is the server process's CPU time over the measured run divided by its requests: unlike req/s, it does not depend on what else the machine is running.",
   )
@@ -259,6 +277,11 @@ function buildReport(
     targets,
     notes,
   }
+}
+
+/** The round before which every server is replaced by a fresh process; -1 for runs too short to split. */
+function restartRoundOf(budget: ReturnType<typeof budgets>): number {
+  return budget.httpRounds >= 4 ? Math.floor(budget.httpRounds / 2) : -1
 }
 
 function startServer(scenario: Scenario, context: ServerContext): Promise<Running> {
