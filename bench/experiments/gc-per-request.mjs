@@ -4,8 +4,8 @@
 // divided by its requests. Unlike CPU time these barely move with the machine's load.
 //   node --trace-gc-nvp gc-per-request.mjs "Express + Portcullis jwtAuth" > LOG 2>&1
 //   node gc-per-request.mjs --sum LOG
-// ROUNDS=N (default 3); MIXED=1 adds the broken and revoked tokens; `--import ./variant-hook.mjs` with
-// PORTCULLIS_VARIANT=DIR measures a snapshot of the packages instead.
+// ROUNDS=N (default 3); MIXED=1 adds the broken and revoked tokens; COUNT=N users instead of 10,000;
+// `--import ./variant-hook.mjs` with PORTCULLIS_VARIANT=DIR measures a snapshot of the packages instead.
 import { readFileSync } from 'node:fs'
 
 if (process.argv[2] === '--sum') summarize(readFileSync(process.argv[3], 'utf8'))
@@ -16,7 +16,10 @@ async function measure(name) {
   const { SCENARIOS } = await import('../dist/http/scenarios.js')
   const scenario = SCENARIOS.find((s) => s.name === name)
   if (!scenario) throw new Error(`unknown scenario ${name}`)
-  const { count, tokensFile, context, close } = await prepareTokens({ allValid: !process.env.MIXED })
+  const { count, tokensFile, context, close } = await prepareTokens({
+    allValid: !process.env.MIXED,
+    count: Number(process.env.COUNT ?? 10_000),
+  })
   const server = await scenario.create(context)
   const load = await warmedLoad(await server.listen(), tokensFile, count)
   for (let i = 0; i < Number(process.env.ROUNDS ?? 3); i++) {
