@@ -28,13 +28,13 @@ export function keepRequestAuthRecord(request: object, record: RequestAuthRecord
  *
  * Why: Express and NestJS on Express change every request's prototype, and V8 then gives each request a hidden
  * class of its own. Adding a property to such an object builds a new hidden class and a new descriptor array
- * for it, ≈ 1 KB per request that the scavenger copies and promotes: measured in a served Express app,
- * `req.auth = result` raised what each request leaves for the GC from 9.0 to 9.9 KB, which is what most of
- * Portcullis's cost beyond bare Express was. So `auth` is an accessor on the framework's base request
- * prototype (the one just above Node's `IncomingMessage.prototype`, shared by every app of that framework),
- * reading the record. Assigning `request.auth` yourself still works: the setter defines an ordinary own
- * property, which shadows the record as before. Everywhere else (a request object of another kind, an own
- * `auth` already there, another `auth` accessor) `request.auth` is simply assigned. Hot path.
+ * for it, ≈ 1 KB per request that the scavenger copies and promotes (measured in a served Express app:
+ * `req.auth = result` raised what each request leaves for the GC from 9.0 to 9.9 KB; bench/FINDINGS.md §9).
+ * So `auth` is an accessor on the framework's base request prototype (the one just above Node's
+ * `IncomingMessage.prototype`, shared by every app of that framework), reading the record. Assigning
+ * `request.auth` yourself still works: the setter defines an ordinary own property, which shadows the record
+ * as before. Everywhere else (a request object of another kind, an own `auth` already there, another `auth`
+ * accessor) `request.auth` is simply assigned. Hot path.
  */
 export function showAuth(request: { auth?: AuthResult }, record: RequestAuthRecord): void {
   const auth = record.auth
