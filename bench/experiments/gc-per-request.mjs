@@ -21,7 +21,7 @@ async function measure(name) {
     count: Number(process.env.COUNT ?? 10_000),
   })
   const server = await scenario.create(context)
-  const load = await warmedLoad(await server.listen(), tokensFile, count)
+  const load = await warmedLoad(await server.listen(), tokensFile, count, { yoga: name.startsWith('Yoga') })
   for (let i = 0; i < Number(process.env.ROUNDS ?? 3); i++) {
     const start = performance.now()
     const r = await load.round()

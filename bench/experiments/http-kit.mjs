@@ -94,13 +94,13 @@ export function loadSpec(port, yoga, tokensFile, durationSec) {
 
 /**
  * The bench's load against a server in this process (pinned to the server CPU): every token once, then WARM
- * seconds (default 2). `round()` loads it for 2 s more and returns the load generator's result with this
+ * seconds (default 2); `yoga` posts the bench's GraphQL query instead of GET /me. `round()` loads it for 2 s more and returns the load generator's result with this
  * process's CPU µs per request.
  */
-export async function warmedLoad(port, tokensFile, count) {
+export async function warmedLoad(port, tokensFile, count, { yoga = false } = {}) {
   pinToCpu(process.pid, SERVER_CPU)
   const loadgen = pinnedLoadGenerator()
-  const spec = (seconds) => loadSpec(port, false, tokensFile, seconds)
+  const spec = (seconds) => loadSpec(port, yoga, tokensFile, seconds)
   await loadgen.run({ ...spec(300), amount: count })
   await loadgen.run(spec(Number(process.env.WARM ?? 2)))
   return {
