@@ -22,14 +22,21 @@ export class OperationAuth {
   readonly #context: Context
   #input: AuthInput | undefined
   readonly #results = new Map<string, AuthResult | Promise<AuthResult>>()
-  /** Authentications that passed, by identity key: what a subscription re-checks before each event. */
-  readonly #passed = new Map<string, CompiledPolicy>()
+  /**
+   * Authentications that passed, by identity key: what a subscription re-checks before each event. Kept for
+   * subscriptions only: a query or mutation is never re-checked, and these are two maps fewer per operation.
+   */
+  readonly #passed: Map<string, CompiledPolicy> | undefined
   /** Field policies that passed, with the identity they were checked on: authorized again on each fresh result. */
-  readonly #authorized = new Map<CompiledPolicy, string>()
+  readonly #authorized: Map<CompiledPolicy, string> | undefined
 
-  constructor(runtime: PortcullisRuntime, context: Context) {
+  constructor(runtime: PortcullisRuntime, context: Context, subscription: boolean) {
     this.#runtime = runtime
     this.#context = context
+    if (subscription) {
+      this.#passed = new Map()
+      this.#authorized = new Map()
+    }
   }
 
   /** Resolves once `guard` passed (the result is then on the context) or rejects with `PortcullisAuthError`. */
@@ -59,10 +66,10 @@ export class OperationAuth {
   async recheck(): Promise<PortcullisAuthError | undefined> {
     const fresh = new Map<string, AuthResult>()
     try {
-      for (const [key, identity] of this.#passed) {
+      for (const [key, identity] of this.#passed ?? []) {
         fresh.set(key, await this.#runtime.auth.authenticate(this.#readInput(), identity))
       }
-      for (const [policy, key] of this.#authorized) {
+      for (const [policy, key] of this.#authorized ?? []) {
         const result = fresh.get(key)
         if (result !== undefined) this.#authorize(result, policy)
       }
@@ -77,7 +84,7 @@ export class OperationAuth {
   /** The field's own rules on its identity's result; remembered for a subscription's re-checks once they pass. */
   #admit(result: AuthResult, policy: CompiledPolicy, key: string): AuthResult {
     this.#authorize(result, policy)
-    this.#authorized.set(policy, key)
+    this.#authorized?.set(policy, key)
     return result
   }
 
@@ -126,7 +133,7 @@ export class OperationAuth {
 
   #succeeded(identity: Identity, result: AuthResult): AuthResult {
     attachResult(this.#context, result)
-    this.#passed.set(identity.key, identity.policy)
+    this.#passed?.set(identity.key, identity.policy)
     return result
   }
 
@@ -136,9 +143,16 @@ export class OperationAuth {
   }
 }
 
-/** Starts a fresh state for an operation: a context object reused for another operation never inherits a result. */
-export function beginOperation(runtime: PortcullisRuntime, context: object): OperationAuth {
-  const operation = new OperationAuth(runtime, context as Context)
+/**
+ * Starts a fresh state for an operation: a context object reused for another operation never inherits a result.
+ * A subscription's state also records what passed, for the re-check before each event.
+ */
+export function beginOperation(
+  runtime: PortcullisRuntime,
+  context: object,
+  subscription: boolean,
+): OperationAuth {
+  const operation = new OperationAuth(runtime, context as Context, subscription)
   Object.defineProperty(context, OPERATION, { value: operation, configurable: true, writable: true })
   return operation
 }

@@ -71,7 +71,7 @@ export function usePortcullis(
       runtime.compileSchema(schema)
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const operation = beginOperation(runtime, args.contextValue)
+      const operation = beginOperation(runtime, args.contextValue, false)
       if (!eager) return executeHooks
       const stopOn = (failure: ExecutionResult | undefined) => {
         if (!failure) return executeHooks
@@ -82,7 +82,7 @@ export function usePortcullis(
       return failure instanceof Promise ? failure.then(stopOn) : stopOn(failure)
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const operation = beginOperation(runtime, args.contextValue)
+      const operation = beginOperation(runtime, args.contextValue, true)
       const hooks = {
         onSubscribeResult({ result, setResult }: SubscribeResultPayload) {
           if (isAsyncIterable<ExecutionResult>(result)) setResult(recheckEachEvent(result, operation))
