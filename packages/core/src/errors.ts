@@ -121,6 +121,7 @@ export class AuthError extends Error {
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     const info = CODES[code]
+    // `withoutStackTrace`, written out: TypeScript allows `super()` only directly in the constructor.
     const stackTraceLimit = Error.stackTraceLimit
     Error.stackTraceLimit = 0
     try {

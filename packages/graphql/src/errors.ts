@@ -23,6 +23,7 @@ export class PortcullisAuthError extends GraphQLError {
 
   constructor(authError: AuthError, options: { http?: boolean } = {}) {
     // A refusal, like the AuthError it carries: no stack trace (capturing one costs more than the rest of it).
+    // Core's `withoutStackTrace`, written out: TypeScript allows `super()` only directly in the constructor.
     const stackTraceLimit = Error.stackTraceLimit
     Error.stackTraceLimit = 0
     try {
