@@ -4,7 +4,7 @@
 // divided by its requests. Unlike CPU time these barely move with the machine's load.
 //   node --trace-gc-nvp gc-per-request.mjs "Express + Portcullis jwtAuth" > LOG 2>&1
 //   node gc-per-request.mjs --sum LOG
-// ROUNDS=N (default 3); MIXED=1 adds the broken and revoked tokens; COUNT=N users instead of 10,000;
+// ROUNDS=N (default 3); SERVER=FILE.mjs measures a scratch server module (see the code); MIXED=1 adds the broken and revoked tokens; COUNT=N users instead of 10,000;
 // `--import ./variant-hook.mjs` with PORTCULLIS_VARIANT=DIR measures a snapshot of the packages instead.
 import { readFileSync } from 'node:fs'
 
@@ -14,7 +14,10 @@ else await measure(process.argv[2])
 async function measure(name) {
   const { prepareTokens, warmedLoad } = await import('./http-kit.mjs')
   const { SCENARIOS } = await import('../dist/http/scenarios.js')
-  const scenario = SCENARIOS.find((s) => s.name === name)
+  // SERVER=FILE.mjs: that module's default export `(context) => BenchServer` instead (Yoga if NAME starts so).
+  const scenario = process.env.SERVER
+    ? { create: (await import(process.env.SERVER)).default }
+    : SCENARIOS.find((s) => s.name === name)
   if (!scenario) throw new Error(`unknown scenario ${name}`)
   const { count, tokensFile, context, close } = await prepareTokens({
     allValid: !process.env.MIXED,

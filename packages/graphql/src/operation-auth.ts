@@ -21,7 +21,14 @@ export class OperationAuth {
   readonly #runtime: PortcullisRuntime
   readonly #context: Context
   #input: AuthInput | undefined
-  readonly #results = new Map<string, AuthResult | Promise<AuthResult>>()
+  /**
+   * Each identity's authentication, memoized: the first one in a slot of its own (an operation seldom asks
+   * for more than one kind of credential, and a map per operation is garbage for every request), any
+   * further ones in a map.
+   */
+  #firstKey: string | undefined
+  #firstOutcome: AuthResult | Promise<AuthResult> | undefined
+  #otherOutcomes: Map<string, AuthResult | Promise<AuthResult>> | undefined
   /**
    * Authentications that passed, by identity key: what a subscription re-checks before each event. Kept for
    * subscriptions only: a query or mutation is never re-checked, and these are two maps fewer per operation.
@@ -97,12 +104,23 @@ export class OperationAuth {
   }
 
   #once(identity: Identity): AuthResult | Promise<AuthResult> {
-    let outcome = this.#results.get(identity.key)
+    const key = identity.key
+    let outcome = key === this.#firstKey ? this.#firstOutcome : this.#otherOutcomes?.get(key)
     if (outcome === undefined) {
       outcome = this.#run(identity)
-      this.#results.set(identity.key, outcome)
+      this.#memoize(key, outcome)
     }
     return outcome
+  }
+
+  #memoize(key: string, outcome: AuthResult | Promise<AuthResult>): void {
+    if (this.#firstKey === undefined || this.#firstKey === key) {
+      this.#firstKey = key
+      this.#firstOutcome = outcome
+    } else {
+      this.#otherOutcomes ??= new Map()
+      this.#otherOutcomes.set(key, outcome)
+    }
   }
 
   /**
@@ -122,7 +140,7 @@ export class OperationAuth {
     return outcome.then(
       (result) => {
         // Fields that ask from now on get the result itself, not the promise.
-        this.#results.set(identity.key, result)
+        this.#memoize(identity.key, result)
         return this.#succeeded(identity, result)
       },
       (error: unknown) => {
@@ -175,7 +193,9 @@ function asFieldError(error: unknown): unknown {
 
 /** Copies every field the result has (`user`, `claims`, `token`, `issuer`, `project`, ...) onto the context. */
 function attachResult(context: Context, result: AuthResult): void {
-  for (const [key, value] of Object.entries(result)) {
+  // `for...in` rather than `Object.entries`: no array of pairs per operation (a result is a plain object).
+  for (const key in result) {
+    const value = result[key as keyof AuthResult]
     if (value !== undefined) context[key] = value
   }
 }
