@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,7 +9,7 @@ import { LOAD_CPU, pinToCpu, SERVER_CPU } from '../lib/cpu-pinning.js'
 import { budgets, type RunOptions } from '../lib/options.js'
 import { commandDelta, describeDelta, RedisStats, totalOf } from '../lib/redis-stats.js'
 import { formatRatio, type SuiteReport, type TargetResult } from '../lib/report.js'
-import { median, round } from '../lib/stats.js'
+import { median, percentile, round } from '../lib/stats.js'
 import { claimsOf, mintTokens, tamper } from '../lib/tokens.js'
 import { ROUTE, type ServerContext } from './context.js'
 import { LoadGenerator } from './load-client.js'
@@ -29,6 +29,8 @@ interface Running {
 
 interface Measured {
   round: number
+  /** Which of the scenario's server processes served it (0 for the first). */
+  process: number
   load: LoadResult
   cpuMicros: number
   redisCommands?: Map<string, number>
@@ -98,15 +100,15 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
 
     // Framework by framework, so a scenario is measured seconds from its bare baseline; the order reverses every
     // round, so neither always follows the other. The machine's speed drifts by tens of percent over minutes
-    // here: only ratios between neighbours in time mean anything. Halfway through, every server of the framework
+    // here: only ratios between neighbours in time mean anything. Every few rounds, every server of the framework
     // is replaced by a fresh process (warmed up again like the first): one process's JIT and heap can settle
-    // a few percent faster or slower than another's of the same code, and two per scenario halve that luck.
-    const restartRound = restartRoundOf(budget)
+    // a few percent faster or slower than another's of the same code, and several per scenario average that luck.
     for (const framework of FRAMEWORKS) {
       let group = running.filter((server) => server.scenario.framework === framework)
       for (let r = 0; r < budget.httpRounds; r++) {
-        const fresh = r === 0 || r === restartRound
-        if (r === restartRound) {
+        const restart = r > 0 && r % budget.httpRoundsPerProcess === 0
+        const fresh = r === 0 || restart
+        if (restart) {
           const next: Running[] = []
           for (const old of group) {
             old.child.kill()
@@ -136,7 +138,12 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
             server.scenario.kind === 'portcullis-redis' ? await redisStats.commands() : undefined
           const load = await loadgen.run(spec(budget.httpMeasureSec))
           const cpuAfter = await serverCpu(server.child)
-          const result: Measured = { round: r, load, cpuMicros: cpuAfter - cpuBefore }
+          const result: Measured = {
+            round: r,
+            process: Math.floor(r / budget.httpRoundsPerProcess),
+            load,
+            cpuMicros: cpuAfter - cpuBefore,
+          }
           if (commandsBefore) result.redisCommands = commandDelta(commandsBefore, await redisStats.commands())
           measured.set(server.scenario.name, [...(measured.get(server.scenario.name) ?? []), result])
           if (r === 0 || r === budget.httpRounds - 1) {
@@ -148,6 +155,7 @@ export default async function run(options: RunOptions): Promise<SuiteReport> {
       }
     }
 
+    keepRounds(measured)
     return buildReport(measured, failed, expectedRefused, count, invalid, revokedJtis.length, budget, pinned)
   } finally {
     loadgen.close()
@@ -170,7 +178,7 @@ function buildReport(
   budget: ReturnType<typeof budgets>,
   pinned: boolean,
 ): SuiteReport {
-  const restartRound = restartRoundOf(budget)
+  const processes = Math.ceil(budget.httpRounds / budget.httpRoundsPerProcess)
   const rows: (string | number)[][] = []
   const targets: TargetResult[] = []
   const notes: string[] = []
@@ -178,12 +186,9 @@ function buildReport(
     const scenarios = SCENARIOS.filter((s) => s.framework === framework && measured.has(s.name))
     const bare = scenarios.find((s) => s.kind === 'bare')
     const bareRuns = bare ? measured.get(bare.name)! : []
-    const ratioToBare = (runs: Measured[]) =>
-      median(
-        runs.map(
-          (run) => run.load.rps / (bareRuns.find((b) => b.round === run.round)?.load.rps ?? Number.NaN),
-        ),
-      )
+    const roundRatios = (runs: Measured[]) =>
+      runs.map((run) => run.load.rps / (bareRuns.find((b) => b.round === run.round)?.load.rps ?? Number.NaN))
+    const ratioToBare = (runs: Measured[]) => median(roundRatios(runs))
     const peers = scenarios.filter((s) => s.kind === 'peer')
     const peerRatio = (name: string) => ratioToBare(measured.get(name)!)
     const bestPeer = peers.length
@@ -209,6 +214,7 @@ function buildReport(
         scenario.name,
         Math.round(median(runs.map((run) => run.load.rps))).toLocaleString('en-US'),
         formatRatio(ratioToBare(runs)),
+        scenario.kind === 'bare' ? '' : quartiles(roundRatios(runs)),
         vsBest,
         round(median(runs.map((run) => run.load.p50Ms)), 1),
         round(median(runs.map((run) => run.load.p99Ms)), 1),
@@ -248,7 +254,7 @@ function buildReport(
     pinned
       ? `The load generator runs pinned to CPU ${LOAD_CPU} and every server to CPU ${SERVER_CPU} (taskset), so neither competes with the other for a core.`
       : 'Processes were NOT pinned to CPUs (taskset missing or fewer than 2 CPUs): expect more run-to-run spread.',
-    `autocannon in one long-lived process, ${budget.httpConnections} connections, no pipelining. Framework by framework, ${budget.httpRounds} round(s) visit its scenarios in turn, in reverse order every other round; each visit is a ${budget.httpWarmupSec} s warm-up (${budget.httpFirstWarmupSec} s in the first round) then ${budget.httpMeasureSec} s measured.${restartRound > 0 ? ` Every server is replaced by a fresh process before round ${restartRound + 1} (warmed up as in the first), so each scenario's rounds come from two processes.` : ''} Ratios to bare are taken within each round (seconds apart), then the median: this machine's speed drifts by tens of percent over minutes, so only neighbours in time compare.`,
+    `autocannon in one long-lived process, ${budget.httpConnections} connections, no pipelining. Framework by framework, ${budget.httpRounds} round(s) visit its scenarios in turn, in reverse order every other round; each visit is a ${budget.httpWarmupSec} s warm-up (${budget.httpFirstWarmupSec} s in the first round) then ${budget.httpMeasureSec} s measured.${processes > 1 ? ` Every server is replaced by a fresh process every ${budget.httpRoundsPerProcess} rounds (warmed up as in the first), so each scenario's rounds come from ${processes} processes.` : ''} Ratios to bare are taken within each round (seconds apart), then the median: this machine's speed drifts by tens of percent over minutes, so only neighbours in time compare. "Per round: quartiles" is the spread of those per-round ratios (first and third quartile): how far one round can stray.`,
     'Portcullis runs with its defaults (L1 token cache of 10,000 entries, failure rate limiting on, revocation checked on every request). The peers have no token cache of their own (jwks-rsa and express-oauth2-jwt-bearer cache keys only), so after warm-up Portcullis mostly serves L1 hits while they verify every signature; peers check revocation with a Set of the revoked jtis.',
     "Server CPU µs/request is the server process's CPU time over the measured run divided by its requests: unlike req/s, it does not depend on what else the machine is running.",
   )
@@ -263,6 +269,7 @@ function buildReport(
           'scenario',
           'req/s',
           '× bare',
+          'per round: quartiles',
           '× best peer',
           'p50 ms',
           'p99 ms',
@@ -279,9 +286,27 @@ function buildReport(
   }
 }
 
-/** The round before which every server is replaced by a fresh process; -1 for runs too short to split. */
-function restartRoundOf(budget: ReturnType<typeof budgets>): number {
-  return budget.httpRounds >= 4 ? Math.floor(budget.httpRounds / 2) : -1
+/** First and third quartile of per-round ratios, e.g. `0.86–0.93×`. */
+function quartiles(ratios: number[]): string {
+  return `${percentile(ratios, 25).toFixed(2)}–${percentile(ratios, 75).toFixed(2)}×`
+}
+
+/** Every measured round, for reading the spread behind a median: `.results/http-rounds.json`. */
+function keepRounds(measured: Map<string, Measured[]>): void {
+  const dir = join(here, '..', '..', '.results')
+  mkdirSync(dir, { recursive: true })
+  const rounds = [...measured].flatMap(([scenario, runs]) =>
+    runs.map((run) => ({
+      scenario,
+      round: run.round,
+      process: run.process,
+      rps: Math.round(run.load.rps),
+      cpuMicrosPerRequest: round(run.cpuMicros / Math.max(1, run.load.requests), 1),
+      requests: run.load.requests,
+      non2xx: run.load.non2xx,
+    })),
+  )
+  writeFileSync(join(dir, 'http-rounds.json'), `${JSON.stringify(rounds, null, 1)}\n`)
 }
 
 function startServer(scenario: Scenario, context: ServerContext): Promise<Running> {

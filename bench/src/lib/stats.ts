@@ -1,5 +1,11 @@
+/** The middle value; for an even count, the mean of the two middle ones (nearest-rank would take the lower). */
 export function median(values: readonly number[]): number {
-  return percentile(values, 50)
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
 }
 
 /** Nearest-rank percentile of unsorted values. */
