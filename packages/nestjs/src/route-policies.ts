@@ -37,16 +37,19 @@ type AnyFunction = Function
  * Reads each route's metadata once and compiles its policy once, shared by every guard of the application
  * (so a global guard and a route guard resolve the very same compiled policy). At start-up it compiles the
  * policy of every handler that declares one, so a policy core cannot serve fails the boot, not a request.
+ *
+ * The work is done here, in a class without decorators; `RoutePolicies` below only adds Nest's injection.
+ * esbuild compiles the `#private` members of a decorated class into `WeakMap` and `WeakSet` lookups, a
+ * handful per request on this hot path; those of an undecorated class stay native.
  */
-@Injectable()
-export class RoutePolicies implements OnApplicationBootstrap {
+class RoutePolicyTable implements OnApplicationBootstrap {
   readonly #routes = new WeakMap<AnyFunction, WeakMap<object, RouteEntry>>()
 
   constructor(
-    @Inject(PORTCULLIS_AUTH) private readonly auth: Auth,
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
-    @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
+    private readonly auth: Auth,
+    private readonly reflector: Reflector,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
   ) {}
 
   /**
@@ -159,6 +162,19 @@ export class RoutePolicies implements OnApplicationBootstrap {
         policy?.anyScopes || anyScopes ? [...(policy?.anyScopes ?? []), ...(anyScopes ?? [])] : undefined,
       declared: policy !== undefined || scopes !== undefined || anyScopes !== undefined,
     }
+  }
+}
+
+/** `RoutePolicyTable` as a Nest provider: the application's `Auth`, `Reflector`, discovery and scanner injected. */
+@Injectable()
+export class RoutePolicies extends RoutePolicyTable {
+  constructor(
+    @Inject(PORTCULLIS_AUTH) auth: Auth,
+    @Inject(Reflector) reflector: Reflector,
+    @Inject(DiscoveryService) discovery: DiscoveryService,
+    @Inject(MetadataScanner) scanner: MetadataScanner,
+  ) {
+    super(auth, reflector, discovery, scanner)
   }
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -73,4 +73,13 @@ describe('built package entry points', () => {
       expect(JSON.parse(stdout)).toEqual([200, { user: 'built' }, 401, 'Bearer', graphqlLoaded])
     })
   }
+
+  // esbuild turns the `#private` members of a decorated class into WeakMap/WeakSet lookups: a handful per request
+  // on the guard's path (RoutePolicies keeps its work in an undecorated base class for that reason).
+  it('keeps private class members native in both builds (no WeakMap stand-ins on the request path)', () => {
+    for (const file of ['dist/index.cjs', 'dist/index.js']) {
+      const built = readFileSync(`${packageDir}/${file}`, 'utf8')
+      expect(built).not.toMatch(/__privateGet\(|__privateMethod\(|__privateAdd\(/)
+    }
+  })
 })
