@@ -85,59 +85,60 @@ export abstract class PortcullisAuthGuard implements CanActivate, OnModuleInit {
           '(GraphQL: the context must carry `req`; WebSocket and RPC contexts are not supported)',
       )
     }
+    const request = exchange.request
+    let authentication = authenticationOf(request)
     let outcome: AuthResult | Promise<AuthResult>
     try {
-      outcome = this.#authenticate(exchange.request, policy)
+      if (authentication !== undefined && authentication.policy.mode === policy.mode) {
+        outcome = this.#reuse(authentication, request, policy)
+      } else {
+        // `auth` is there from the start, so setting it on success changes no shape. Hot path.
+        outcome = this.auth.authenticateNow(toAuthInput(request), policy)
+        authentication = { policy, result: outcome, auth: undefined }
+        keepRequestAuthRecord(request, authentication)
+      }
     } catch (error) {
       return refuse(exchange, error)
     }
+    const record = authentication
     if (outcome instanceof Promise) {
       return outcome.then(
-        (result) => admit(exchange, result),
+        (result) => admit(exchange, record, result),
         (error: unknown) => refuse(exchange, error),
       )
     }
-    return admit(exchange, outcome)
+    return admit(exchange, record, outcome)
   }
 
   /**
-   * Authenticates once per request and mode; further policies of that mode are checked on the result (a
-   * settled one at once: `authorize` throws its refusal). Hot path.
+   * A request this mode already authenticated: the same policy takes the result as it is; another is checked
+   * on it (a settled one at once: `authorize` throws its refusal). Hot path for stacked guards.
    */
-  #authenticate(request: RequestLike, policy: CompiledPolicy): AuthResult | Promise<AuthResult> {
-    const earlier = authenticationOf(request)
-    if (earlier !== undefined && earlier.policy.mode === policy.mode) {
-      if (earlier.policy === policy) return earlier.result
-      if (!(earlier.result instanceof Promise)) {
-        this.auth.authorize(earlier.result, policy)
-        return earlier.result
-      }
-      return earlier.result.then(
-        (result) => {
-          this.auth.authorize(result, policy)
-          return result
-        },
-        // The earlier policy refused; this one may not (fewer scopes, optional): it decides on its own.
-        () => this.auth.authenticate(toAuthInput(request), policy),
-      )
+  #reuse(
+    earlier: Authentication,
+    request: RequestLike,
+    policy: CompiledPolicy,
+  ): AuthResult | Promise<AuthResult> {
+    if (earlier.policy === policy) return earlier.result
+    if (!(earlier.result instanceof Promise)) {
+      this.auth.authorize(earlier.result, policy)
+      return earlier.result
     }
-    const result = this.auth.authenticateNow(toAuthInput(request), policy)
-    const authentication: Authentication = { policy, result }
-    keepRequestAuthRecord(request, authentication)
-    return result
+    return earlier.result.then(
+      (result) => {
+        this.auth.authorize(result, policy)
+        return result
+      },
+      // The earlier policy refused; this one may not (fewer scopes, optional): it decides on its own.
+      () => this.auth.authenticate(toAuthInput(request), policy),
+    )
   }
 }
 
-/** An accepted result onto the request (and the GraphQL context). */
-function admit(exchange: Exchange, result: AuthResult): true {
-  const request = exchange.request
-  let record: RequestAuthRecord | undefined = authenticationOf(request)
-  if (record === undefined) {
-    record = {}
-    keepRequestAuthRecord(request, record)
-  }
+/** An accepted result onto the request's record, shown as `request.auth` (and on the GraphQL context). */
+function admit(exchange: Exchange, record: RequestAuthRecord, result: AuthResult): true {
   record.auth = result
-  showAuth(request, record)
+  showAuth(exchange.request, record)
   if (exchange.graphqlContext !== undefined) attachToGraphqlContext(exchange.graphqlContext, result)
   return true
 }
