@@ -6,9 +6,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
-import { createAuth } from '@portcullis/core'
-import express from 'express'
-import { prepareTokens, warmedLoad } from './http-kit.mjs'
+import { benchAuth, benchExpressApp, prepareTokens, warmedLoad } from './http-kit.mjs'
 
 const here = new URL('.', import.meta.url).pathname
 const built = join(here, '../../packages/express')
@@ -22,18 +20,10 @@ writeFileSync(join(copy, 'dist/index.js'), patch(readFileSync(join(built, 'dist/
 const { portcullis } = await import(join(copy, 'dist/index.js'))
 
 const { count, tokensFile, context, close } = await prepareTokens({ allValid: !process.env.MIXED })
-const auth = createAuth({
-  audience: context.audience,
-  issuers: [{ issuer: context.issuer, jwksUri: context.jwksUri }],
-})
-await auth.ready()
-for (const { jti, exp } of context.revokedJtis) await auth.revoke.token(jti, exp)
+const auth = await benchAuth(context)
 const guard = portcullis(auth).jwtAuth()
 const whole = { ns: 0, n: 0 }
-const app = express()
-app.set('trust proxy', 'loopback')
-app.set('etag', false)
-app.set('x-powered-by', false)
+const app = await benchExpressApp()
 app.get(
   '/me',
   (req, res, next) => {

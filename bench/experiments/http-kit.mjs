@@ -138,3 +138,28 @@ export async function authPrototype() {
   await probe.close()
   return Object.getPrototypeOf(probe)
 }
+
+/**
+ * An `Auth` for the bench's issuer and audience, ready, with the bench's revoked jtis revoked. `lib` is the core
+ * module to build it with (default: the workspace's; a copy for A/B scripts).
+ */
+export async function benchAuth(context, lib) {
+  const { createAuth } = lib ?? (await import('@portcullis/core'))
+  const auth = createAuth({
+    audience: context.audience,
+    issuers: [{ issuer: context.issuer, jwksUri: context.jwksUri }],
+  })
+  await auth.ready()
+  for (const { jti, exp } of context.revokedJtis) await auth.revoke.token(jti, exp)
+  return auth
+}
+
+/** An Express app set up as the bench's are: trusts the loopback proxy, no ETag, no X-Powered-By. */
+export async function benchExpressApp() {
+  const { default: express } = await import('express')
+  const app = express()
+  app.set('trust proxy', 'loopback')
+  app.set('etag', false)
+  app.set('x-powered-by', false)
+  return app
+}

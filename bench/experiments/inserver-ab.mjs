@@ -2,19 +2,13 @@
 // every request is authenticated by both, the one going first alternating. CORE=path/to/copy/index.js is B;
 // A is the current build. MIXED=1 adds the broken and revoked tokens. Prints the medians over ROUNDS (6).
 import express from 'express'
-import { prepareTokens, warmedLoad } from './http-kit.mjs'
+import { benchAuth, prepareTokens, warmedLoad } from './http-kit.mjs'
 
 const libs = [await import('@portcullis/core'), await import(process.env.CORE)]
 const { count, tokensFile, context, close } = await prepareTokens({ allValid: !process.env.MIXED })
 const auths = []
 for (const lib of libs) {
-  const auth = lib.createAuth({
-    audience: context.audience,
-    issuers: [{ issuer: context.issuer, jwksUri: context.jwksUri }],
-  })
-  await auth.ready()
-  for (const { jti, exp } of context.revokedJtis) await auth.revoke.token(jti, exp)
-  auths.push(auth)
+  auths.push(await benchAuth(context, lib))
 }
 const app = express()
 app.set('trust proxy', 'loopback')

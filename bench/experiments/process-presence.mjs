@@ -5,27 +5,17 @@
 // (not used by default). 2 s windows alternate between the two; each child reports its CPU µs per request.
 //   node process-presence.mjs [ROUNDS=10]
 import { fork } from 'node:child_process'
-import { createAuth } from '@portcullis/core'
 import { portcullis } from '@portcullis/express'
-import express from 'express'
 import { pinToCpu, SERVER_CPU } from '../dist/lib/cpu-pinning.js'
-import { loadSpec, pinnedLoadGenerator, prepareTokens } from './http-kit.mjs'
+import { benchAuth, benchExpressApp, loadSpec, pinnedLoadGenerator, prepareTokens } from './http-kit.mjs'
 
 if (process.argv[2] === '--child') {
   const [withPortcullis, contextJson] = [process.argv[3] === 'portcullis', process.argv[4]]
   const context = JSON.parse(contextJson)
-  const app = express()
-  app.set('trust proxy', 'loopback')
-  app.set('etag', false)
-  app.set('x-powered-by', false)
+  const app = await benchExpressApp()
   app.get('/bare', (_req, res) => res.json({ id: 'anonymous' }))
   if (withPortcullis) {
-    const auth = createAuth({
-      audience: context.audience,
-      issuers: [{ issuer: context.issuer, jwksUri: context.jwksUri }],
-    })
-    await auth.ready()
-    const { jwtAuth } = portcullis(auth)
+    const { jwtAuth } = portcullis(await benchAuth(context))
     app.get('/me', jwtAuth(), (req, res) => res.json({ id: req.auth?.user?.subject }))
   }
   const server = app.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }))

@@ -6,25 +6,15 @@
 // (two processes), the rest is what the Portcullis process pays as a whole.
 //   node same-process-ab.mjs [ROUNDS=8]   (MIXED=1 adds the broken and revoked tokens)
 // ROUTES=/me,/bare,/layer,/weakmap,/unread picks the routes (default /me,/bare): see the app below.
-import { createAuth } from '@portcullis/core'
 import { portcullis } from '@portcullis/express'
-import express from 'express'
 import { pinToCpu, SERVER_CPU } from '../dist/lib/cpu-pinning.js'
-import { loadSpec, pinnedLoadGenerator, prepareTokens } from './http-kit.mjs'
+import { benchAuth, benchExpressApp, loadSpec, pinnedLoadGenerator, prepareTokens } from './http-kit.mjs'
 
 const rounds = Number(process.argv[2] ?? 8)
 const { count, tokensFile, context, close } = await prepareTokens({ allValid: !process.env.MIXED })
-const auth = createAuth({
-  audience: context.audience,
-  issuers: [{ issuer: context.issuer, jwksUri: context.jwksUri }],
-})
-await auth.ready()
-for (const { jti, exp } of context.revokedJtis) await auth.revoke.token(jti, exp)
+const auth = await benchAuth(context)
 const { jwtAuth } = portcullis(auth)
-const app = express()
-app.set('trust proxy', 'loopback')
-app.set('etag', false)
-app.set('x-powered-by', false)
+const app = await benchExpressApp()
 app.get('/me', jwtAuth(), (req, res) => res.json({ id: req.auth?.user?.subject }))
 app.get('/bare', (_req, res) => res.json({ id: 'anonymous' }))
 // Pieces of the guarded route on their own: a second layer that does nothing; one that keeps a record per request
