@@ -45,12 +45,16 @@ export async function prepareTokens({ count = 10_000, allValid = false } = {}) {
   return { count, tokensFile, context, close }
 }
 
-/** One bench scenario's server in a child pinned to the server CPU; resolves once it listens. */
-export function startScenario(name, context, { execArgv = [], env = process.env } = {}) {
+/**
+ * One bench scenario's server in a child pinned to the server CPU; resolves once it listens. `execPath` runs it
+ * with another executable (a wrapper that puts valgrind in front of node).
+ */
+export function startScenario(name, context, { execArgv = [], env = process.env, execPath } = {}) {
   const child = fork(join(dist, 'server-child.js'), [name, JSON.stringify(context)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,
     env,
+    ...(execPath && { execPath }),
   })
   pinToCpu(child.pid, SERVER_CPU)
   return new Promise((resolve, reject) => {
