@@ -55,5 +55,6 @@ export {
   forwardedProtocol,
   headersKeepingRepeatedAuthorization,
   type ProxyTrust,
+  requestProperty,
 } from './request/node-request.js'
 export type { Revoker } from './revocation/revoker.js'

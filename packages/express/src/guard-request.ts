@@ -6,6 +6,7 @@ import {
   keepRequestAuthRecord,
   type RequestAuthRecord,
   requestAuthRecord,
+  requestProperty,
   showAuth,
 } from '@portcullis/core'
 import type { NextFunction, Request, Response } from 'express'
@@ -78,7 +79,7 @@ export function checkScopes(
   next: NextFunction,
   proceed: () => unknown,
 ): unknown {
-  const earlier = req.auth
+  const earlier = requestProperty(req, 'auth') as AuthResult | undefined
   const record = requestAuthRecord(req) as Partial<GuardRecord> | undefined
   if (earlier === undefined || record?.auth !== earlier || record.by !== auth) {
     return guardRequest(auth, policy, errors, req, res, next, proceed)

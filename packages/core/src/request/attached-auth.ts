@@ -1,5 +1,6 @@
 import { IncomingMessage } from 'node:http'
 import type { AuthResult } from '../auth.js'
+import { requestProperty } from './node-request.js'
 
 /**
  * What an adapter keeps about a request it authenticated, beside the request rather than on it. `auth` is what
@@ -38,7 +39,7 @@ export function keepRequestAuthRecord(request: object, record: RequestAuthRecord
  */
 export function showAuth(request: { auth?: AuthResult }, record: RequestAuthRecord): void {
   const auth = record.auth
-  if (request.auth === auth) return
+  if (requestProperty(request, 'auth') === auth) return
   if (installAccessor(request) && request.auth === auth) return
   request.auth = auth
 }
