@@ -51,6 +51,7 @@ export {
 } from './request/attached-auth.js'
 export type { AuthInput, HeaderBag } from './request/input.js'
 export {
+  expressProxyTrust,
   forwardedClientAddress,
   forwardedProtocol,
   headersKeepingRepeatedAuthorization,

@@ -1,10 +1,10 @@
 import {
   type AuthInput,
+  expressProxyTrust,
   forwardedClientAddress,
   forwardedProtocol,
   type HeaderBag,
   headersKeepingRepeatedAuthorization,
-  type ProxyTrust,
   requestProperty,
 } from '@portcullis/core'
 import type { Request } from 'express'
@@ -62,24 +62,18 @@ class ExpressAuthInput implements AuthInput {
 
 /** `req.ip`, with the trust verdicts remembered (see `forwardedClientAddress`). Hot path while anyone is blocked. */
 function addressOf(req: Request, headers: Request['headers']): string | undefined {
-  const trust = trustOf(req)
+  const trust = expressProxyTrust(req)
   const socket = requestProperty(req, 'socket') as Request['socket'] | undefined
-  if (typeof trust !== 'function' || socket === undefined) return req.ip
-  return forwardedClientAddress(socket.remoteAddress, headers['x-forwarded-for'], trust as ProxyTrust)
+  if (trust === undefined || socket === undefined) return req.ip
+  return forwardedClientAddress(socket.remoteAddress, headers['x-forwarded-for'], trust)
 }
 
 /** `req.protocol`, with the trust verdict remembered per connection (see `forwardedProtocol`). Hot path. */
 function protocolOf(req: Request, headers: Request['headers']): string {
-  const trust = trustOf(req)
+  const trust = expressProxyTrust(req)
   const socket = requestProperty(req, 'socket') as Request['socket'] | undefined
-  if (typeof trust !== 'function' || socket === undefined) return req.protocol
-  return forwardedProtocol(socket, headers['x-forwarded-proto'], trust as ProxyTrust)
-}
-
-/** The app's compiled `trust proxy` setting. Hot path. */
-function trustOf(req: Request): unknown {
-  const app = requestProperty(req, 'app') as Request['app'] | undefined
-  return app?.get('trust proxy fn')
+  if (trust === undefined || socket === undefined) return req.protocol
+  return forwardedProtocol(socket, headers['x-forwarded-proto'], trust)
 }
 
 /**

@@ -3,10 +3,10 @@ import type { ExecutionContext } from '@nestjs/common'
 import {
   type AuthInput,
   type AuthResult,
+  expressProxyTrust,
   forwardedClientAddress,
   forwardedProtocol,
   headersKeepingRepeatedAuthorization,
-  type ProxyTrust,
   requestProperty,
 } from '@portcullis/core'
 
@@ -157,10 +157,10 @@ class RequestAuthInput implements AuthInput {
  * Fastify's `request.ip` as it is. Hot path while anyone is blocked for failed attempts.
  */
 function addressOf(request: RequestLike, headers: ReceivedHeaders): string | undefined {
-  const trust = trustOf(request)
+  const trust = expressProxyTrust(request)
   const socket = requestProperty(request, 'socket') as RequestLike['socket']
-  if (typeof trust !== 'function' || socket === undefined) return request.ip
-  return forwardedClientAddress(socket.remoteAddress, headers['x-forwarded-for'], trust as ProxyTrust)
+  if (trust === undefined || socket === undefined) return request.ip
+  return forwardedClientAddress(socket.remoteAddress, headers['x-forwarded-for'], trust)
 }
 
 /**
@@ -168,16 +168,10 @@ function addressOf(request: RequestLike, headers: ReceivedHeaders): string | und
  * `forwardedProtocol`); Fastify's `request.protocol` as it is. Hot path (HTTPS check).
  */
 function protocolOf(request: RequestLike, headers: ReceivedHeaders): string | undefined {
-  const trust = trustOf(request)
+  const trust = expressProxyTrust(request)
   const socket = requestProperty(request, 'socket') as RequestLike['socket']
-  if (typeof trust !== 'function' || socket === undefined) return request.protocol
-  return forwardedProtocol(socket, headers['x-forwarded-proto'], trust as ProxyTrust)
-}
-
-/** On the Express platform, the app's compiled `trust proxy` setting. Hot path. */
-function trustOf(request: RequestLike): unknown {
-  const app = requestProperty(request, 'app') as RequestLike['app']
-  return app?.get?.('trust proxy fn')
+  if (trust === undefined || socket === undefined) return request.protocol
+  return forwardedProtocol(socket, headers['x-forwarded-proto'], trust)
 }
 
 function rawBodyOf(value: unknown): string | Uint8Array | undefined {

@@ -47,6 +47,16 @@ function isAuthorization(name: string): boolean {
 /** A proxy trust function as Express compiles `trust proxy`: whether the address `hop` steps away is trusted. */
 export type ProxyTrust = (address: string | undefined, hop: number) => boolean
 
+/**
+ * The trust function Express compiled from the app's `trust proxy` setting (`req.app`, NestJS on Express too);
+ * undefined for any other request (Fastify, plain Node). Hot path (the HTTPS check).
+ */
+export function expressProxyTrust(request: object): ProxyTrust | undefined {
+  const app = requestProperty(request, 'app') as { get?(setting: string): unknown } | undefined
+  const trust = typeof app?.get === 'function' ? app.get('trust proxy fn') : undefined
+  return typeof trust === 'function' ? (trust as ProxyTrust) : undefined
+}
+
 /** On a socket: the trust function last asked and what it said of that socket's peer. */
 const PEER_TRUST = Symbol('portcullis: trust verdict for this connection')
 
