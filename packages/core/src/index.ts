@@ -51,11 +51,12 @@ export {
 } from './request/attached-auth.js'
 export type { AuthInput, HeaderBag } from './request/input.js'
 export {
-  expressProxyTrust,
   forwardedClientAddress,
   forwardedProtocol,
   headersKeepingRepeatedAuthorization,
   type ProxyTrust,
+  requestClientAddress,
   requestProperty,
+  requestProtocol,
 } from './request/node-request.js'
 export type { Revoker } from './revocation/revoker.js'

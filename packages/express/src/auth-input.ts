@@ -1,11 +1,10 @@
 import {
   type AuthInput,
-  expressProxyTrust,
-  forwardedClientAddress,
-  forwardedProtocol,
   type HeaderBag,
   headersKeepingRepeatedAuthorization,
+  requestClientAddress,
   requestProperty,
+  requestProtocol,
 } from '@portcullis/core'
 import type { Request } from 'express'
 
@@ -44,11 +43,11 @@ class ExpressAuthInput implements AuthInput {
   }
 
   get ip(): string | undefined {
-    return addressOf(this.#req, this.#received)
+    return requestClientAddress(this.#req, this.#received)
   }
 
-  get protocol(): string {
-    return protocolOf(this.#req, this.#received)
+  get protocol(): string | undefined {
+    return requestProtocol(this.#req, this.#received)
   }
 
   get url(): string {
@@ -58,22 +57,6 @@ class ExpressAuthInput implements AuthInput {
   get body(): string | Uint8Array | undefined {
     return rawBody(this.#req)
   }
-}
-
-/** `req.ip`, with the trust verdicts remembered (see `forwardedClientAddress`). Hot path while anyone is blocked. */
-function addressOf(req: Request, headers: Request['headers']): string | undefined {
-  const trust = expressProxyTrust(req)
-  const socket = requestProperty(req, 'socket') as Request['socket'] | undefined
-  if (trust === undefined || socket === undefined) return req.ip
-  return forwardedClientAddress(socket.remoteAddress, headers['x-forwarded-for'], trust)
-}
-
-/** `req.protocol`, with the trust verdict remembered per connection (see `forwardedProtocol`). Hot path. */
-function protocolOf(req: Request, headers: Request['headers']): string {
-  const trust = expressProxyTrust(req)
-  const socket = requestProperty(req, 'socket') as Request['socket'] | undefined
-  if (trust === undefined || socket === undefined) return req.protocol
-  return forwardedProtocol(socket, headers['x-forwarded-proto'], trust)
 }
 
 /**

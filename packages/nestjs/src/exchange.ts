@@ -3,11 +3,10 @@ import type { ExecutionContext } from '@nestjs/common'
 import {
   type AuthInput,
   type AuthResult,
-  expressProxyTrust,
-  forwardedClientAddress,
-  forwardedProtocol,
   headersKeepingRepeatedAuthorization,
+  requestClientAddress,
   requestProperty,
+  requestProtocol,
 } from '@portcullis/core'
 
 /** The request fields Portcullis reads, common to Express and Fastify requests. */
@@ -135,11 +134,11 @@ class RequestAuthInput implements AuthInput {
   }
 
   get ip(): string | undefined {
-    return addressOf(this.#request, this.#received)
+    return requestClientAddress(this.#request, this.#received)
   }
 
   get protocol(): string | undefined {
-    return protocolOf(this.#request, this.#received)
+    return requestProtocol(this.#request, this.#received)
   }
 
   get url(): string | undefined {
@@ -150,28 +149,6 @@ class RequestAuthInput implements AuthInput {
   get body(): string | Uint8Array | undefined {
     return rawBodyOf(this.#request.rawBody) ?? rawBodyOf(this.#request.body)
   }
-}
-
-/**
- * On the Express platform, `req.ip` with the trust verdicts remembered (see core's `forwardedClientAddress`);
- * Fastify's `request.ip` as it is. Hot path while anyone is blocked for failed attempts.
- */
-function addressOf(request: RequestLike, headers: ReceivedHeaders): string | undefined {
-  const trust = expressProxyTrust(request)
-  const socket = requestProperty(request, 'socket') as RequestLike['socket']
-  if (trust === undefined || socket === undefined) return request.ip
-  return forwardedClientAddress(socket.remoteAddress, headers['x-forwarded-for'], trust)
-}
-
-/**
- * On the Express platform, `req.protocol` with the trust verdict remembered per connection (see core's
- * `forwardedProtocol`); Fastify's `request.protocol` as it is. Hot path (HTTPS check).
- */
-function protocolOf(request: RequestLike, headers: ReceivedHeaders): string | undefined {
-  const trust = expressProxyTrust(request)
-  const socket = requestProperty(request, 'socket') as RequestLike['socket']
-  if (trust === undefined || socket === undefined) return request.protocol
-  return forwardedProtocol(socket, headers['x-forwarded-proto'], trust)
 }
 
 function rawBodyOf(value: unknown): string | Uint8Array | undefined {

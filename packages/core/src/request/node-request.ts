@@ -57,6 +57,41 @@ export function expressProxyTrust(request: object): ProxyTrust | undefined {
   return typeof trust === 'function' ? (trust as ProxyTrust) : undefined
 }
 
+/** A framework's request over Node's: Express's or Fastify's, which say `ip` and `protocol` themselves. */
+interface FrameworkRequest {
+  readonly ip?: string
+  readonly protocol?: string
+}
+
+/** Node's received headers: one value per name, arrays for the few that repeat. */
+type ReceivedHeaders = Readonly<Record<string, string | readonly string[] | undefined>>
+
+/**
+ * The client address: on Express (NestJS on Express too) as `req.ip` works it out, with the trust verdicts
+ * remembered (`forwardedClientAddress`); elsewhere the framework's own `ip`. Hot path while anyone is blocked.
+ */
+export function requestClientAddress(
+  request: FrameworkRequest,
+  headers: ReceivedHeaders,
+): string | undefined {
+  const trust = expressProxyTrust(request)
+  const socket = requestProperty(request, 'socket') as Socket | undefined
+  if (trust === undefined || socket === undefined) return request.ip
+  return forwardedClientAddress(socket.remoteAddress, headers['x-forwarded-for'], trust)
+}
+
+/**
+ * The protocol: on Express (NestJS on Express too) as `req.protocol` works it out, with the trust verdict
+ * remembered per connection (`forwardedProtocol`); elsewhere the framework's own `protocol`. Hot path (the
+ * HTTPS check).
+ */
+export function requestProtocol(request: FrameworkRequest, headers: ReceivedHeaders): string | undefined {
+  const trust = expressProxyTrust(request)
+  const socket = requestProperty(request, 'socket') as Socket | undefined
+  if (trust === undefined || socket === undefined) return request.protocol
+  return forwardedProtocol(socket, headers['x-forwarded-proto'], trust)
+}
+
 /** On a socket: the trust function last asked and what it said of that socket's peer. */
 const PEER_TRUST = Symbol('portcullis: trust verdict for this connection')
 
